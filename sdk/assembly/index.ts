@@ -1,0 +1,1 @@
+export { LogLevel as LogLevelValues, LogLevel } from "./abi/enums";
