@@ -1,0 +1,136 @@
+// `npm run bench`: the kit's speed, memory and size figures, measured side by side in one run.
+//
+// These machines are noisy, so every figure is the median of several rounds, and comparisons are
+// made as ratios between variants measured in the same process, interleaved round by round.
+// Results print as a table and are written to bench/results/latest.json.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { createHost, type MockHost } from "../host-mock/src/index.ts";
+import { median, rounds, timeOps } from "./stats.ts";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const wasm = (dir: string, target = "release") => join(root, dir, "build", `${target}.wasm`);
+
+const EXAMPLE = {
+  wasm: wasm("filters/add-header"),
+  rootId: "add_header",
+  pluginConfig: { name: "x-powered-by", value: "filterkit" },
+};
+const NOOP = { wasm: wasm("bench/fixtures/noop"), rootId: "noop" };
+const LEGACY = { wasm: wasm("compat/proxy-runtime/legacy"), rootId: "add_header", pluginConfig: "compat" };
+const PORTED = { wasm: wasm("compat/proxy-runtime/ported"), rootId: "add_header", pluginConfig: "compat" };
+
+const REQUEST: Array<[string, string]> = [
+  [":method", "POST"], [":path", "/api/items?id=7"], [":authority", "example.com"], [":scheme", "http"],
+  ["user-agent", "bench/1.0"], ["content-type", "application/json"], ["x-request-id", "3f2c1a"],
+];
+const RESPONSE: Array<[string, string]> = [[":status", "200"], ["content-type", "application/json"], ["server", "upstream"]];
+const BODY = '{"id":7,"name":"widget"}';
+
+/** One simulated request: headers both ways, one body chunk each way, stream end. */
+function oneRequest(host: MockHost): void {
+  const s = host.newHttpStream();
+  s.sendRequestHeaders(REQUEST, false);
+  s.sendRequestBody(BODY, true);
+  s.sendResponseHeaders(RESPONSE, false);
+  s.sendResponseBody(BODY, true);
+  s.complete();
+}
+
+type Row = { name: string; value: number; unit: string; target?: string; pass?: boolean; note?: string };
+const rows: Row[] = [];
+const ROUNDS = 7;
+
+// 1. Instantiation from a compiled module (the compile cache is warm after the first host).
+{
+  createHost(EXAMPLE);
+  const bare = rounds(ROUNDS, () => timeOps(500, () => createHost({ ...EXAMPLE, start: false })));
+  const full = rounds(ROUNDS, () => timeOps(500, () => createHost(EXAMPLE)));
+  const bareMs = median(bare) / 1e6;
+  const fullMs = median(full) / 1e6;
+  rows.push({ name: "instantiate example filter (cached module, no start)", value: bareMs, unit: "ms", target: "< 0.5 ms", pass: bareMs < 0.5 });
+  rows.push({ name: "instantiate + _initialize + vm_start + configure", value: fullMs, unit: "ms", note: "what each test pays" });
+}
+
+// 2. Simulated requests per second, example filter vs a no-op filter, interleaved.
+{
+  const example = createHost(EXAMPLE);
+  const noop = createHost(NOOP);
+  for (let i = 0; i < 5000; i++) { oneRequest(example); oneRequest(noop); }
+  const ex: number[] = [];
+  const base: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    ex.push(timeOps(20000, () => oneRequest(example)));
+    base.push(timeOps(20000, () => oneRequest(noop)));
+  }
+  const rps = 1e9 / median(ex);
+  rows.push({ name: "simulated requests/s, example filter (1 core)", value: rps, unit: "req/s", target: ">= 50,000/s", pass: rps >= 50000 });
+  rows.push({ name: "simulated requests/s, no-op filter (baseline)", value: 1e9 / median(base), unit: "req/s" });
+  rows.push({ name: "example / no-op time per request", value: median(ex) / median(base), unit: "ratio" });
+}
+
+// 3. Header host-call round trips (get + add through the SDK) per second.
+{
+  const N = 2000;
+  const loop = createHost({ wasm: wasm("bench/fixtures/header-loop"), rootId: "header_loop", pluginConfig: String(N) });
+  const run = () => {
+    const s = loop.newHttpStream();
+    s.sendRequestHeaders(REQUEST, true);
+    s.complete();
+  };
+  for (let i = 0; i < 20; i++) run();
+  const perRequest = rounds(ROUNDS, () => timeOps(20, run));
+  const roundTrips = (N * 1e9) / median(perRequest);
+  rows.push({ name: "header round trips/s (get + add)", value: roundTrips, unit: "trips/s", target: ">= 2,000,000/s", pass: roundTrips >= 2_000_000 });
+}
+
+// 4. Linear memory after warm-up and after 100,000 requests.
+{
+  const host = createHost(EXAMPLE);
+  for (let i = 0; i < 10000; i++) oneRequest(host);
+  const warm = host.memoryPages();
+  for (let i = 0; i < 100000; i++) oneRequest(host);
+  const after = host.memoryPages();
+  rows.push({ name: "memory pages after warm-up (10,000 requests)", value: warm, unit: "pages" });
+  rows.push({ name: "memory pages after 100,000 more requests", value: after, unit: "pages", target: "= warm-up", pass: after === warm });
+}
+
+// 5. Size of the release .wasm.
+{
+  const bytes = readFileSync(EXAMPLE.wasm);
+  rows.push({ name: "example filter release .wasm", value: bytes.length / 1024, unit: "KiB", target: "< 20 KB", pass: bytes.length < 20000 });
+  rows.push({ name: "example filter release .wasm, gzip", value: gzipSync(bytes).length / 1024, unit: "KiB" });
+}
+
+// 6. Our SDK next to @solo-io/proxy-runtime 0.1.8 (AS 0.14): the same filter, side by side.
+{
+  const legacy = createHost(LEGACY);
+  const ported = createHost(PORTED);
+  for (let i = 0; i < 5000; i++) { oneRequest(legacy); oneRequest(ported); }
+  const l: number[] = [];
+  const p: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    l.push(timeOps(10000, () => oneRequest(legacy)));
+    p.push(timeOps(10000, () => oneRequest(ported)));
+  }
+  rows.push({ name: "compat filter requests/s, our SDK", value: 1e9 / median(p), unit: "req/s" });
+  rows.push({ name: "compat filter requests/s, proxy-runtime 0.1.8", value: 1e9 / median(l), unit: "req/s" });
+  rows.push({ name: "proxy-runtime / our SDK time per request", value: median(l) / median(p), unit: "ratio", note: "> 1 means ours is faster" });
+  const ls = statSync(LEGACY.wasm).size;
+  const ps = statSync(PORTED.wasm).size;
+  rows.push({ name: "compat filter release .wasm, ours / proxy-runtime", value: ps / ls, unit: "ratio", note: `${ps} B vs ${ls} B` });
+}
+
+const fmt = (r: Row) => {
+  const v = r.unit === "ratio" ? r.value.toFixed(2) : r.value >= 1000 ? Math.round(r.value).toLocaleString("en-US") : r.value.toFixed(r.value < 1 ? 3 : 1);
+  const verdict = r.pass === undefined ? "" : r.pass ? "PASS" : "MISS";
+  return `${r.name.padEnd(56)} ${`${v} ${r.unit}`.padStart(20)}  ${(r.target ?? "").padEnd(16)} ${verdict} ${r.note ?? ""}`;
+};
+console.log(`node ${process.version}, ${ROUNDS} rounds per figure, medians\n`);
+for (const r of rows) console.log(fmt(r));
+const out = join(root, "bench", "results", "latest.json");
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2));
+console.log(`\nwritten to ${out}`);
