@@ -1,0 +1,167 @@
+// The proxy_on_* callbacks of ABI 0.2.1 (reference §4), the ABI marker and the allocator.
+// A filter re-exports all of them with `export * from "@filterkit/sdk/proxy";`.
+//
+// These are thin shims: they look the context up and call its method. A callback for an unknown
+// context id (which a correct host never sends) returns Continue / does nothing instead of
+// trapping.
+
+import { malloc } from "./memory";
+import {
+  dispatchContextCreate, dispatchDelete, getBaseContext, getContext, getRootContext,
+} from "../context";
+import { PeerType } from "./enums";
+
+export { malloc };
+export { malloc as proxy_on_memory_allocate };
+
+/** ABI version marker (never called). */
+export function proxy_abi_version_0_2_1(): void {}
+
+// ---- VM / root context ----
+
+export function proxy_on_context_create(context_id: u32, parent_context_id: u32): void {
+  dispatchContextCreate(context_id, parent_context_id);
+}
+
+export function proxy_on_vm_start(root_context_id: u32, vm_configuration_size: u32): u32 {
+  const r = getRootContext(root_context_id);
+  return r === null || r.onStart(vm_configuration_size) ? 1 : 0;
+}
+
+export function proxy_validate_configuration(root_context_id: u32, configuration_size: u32): u32 {
+  const r = getRootContext(root_context_id);
+  return r === null || r.validateConfiguration(configuration_size) ? 1 : 0;
+}
+
+export function proxy_on_configure(root_context_id: u32, configuration_size: u32): u32 {
+  const r = getRootContext(root_context_id);
+  if (r === null) return 0;
+  return r.onConfigure(configuration_size) ? 1 : 0;
+}
+
+export function proxy_on_tick(root_context_id: u32): void {
+  const r = getRootContext(root_context_id);
+  if (r !== null) r.onTick();
+}
+
+export function proxy_on_queue_ready(root_context_id: u32, queue_id: u32): void {
+  const r = getRootContext(root_context_id);
+  if (r !== null) r.onQueueReady(queue_id);
+}
+
+export function proxy_on_foreign_function(root_context_id: u32, function_id: u32, arguments_size: u32): void {
+  const r = getRootContext(root_context_id);
+  if (r !== null) r.onForeignFunction(function_id, arguments_size);
+}
+
+// ---- HTTP stream ----
+
+export function proxy_on_request_headers(context_id: u32, num_headers: u32, end_of_stream: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onRequestHeaders(num_headers, end_of_stream != 0);
+}
+
+export function proxy_on_request_body(context_id: u32, body_size: u32, end_of_stream: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onRequestBody(body_size, end_of_stream != 0);
+}
+
+export function proxy_on_request_trailers(context_id: u32, num_trailers: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onRequestTrailers(num_trailers);
+}
+
+export function proxy_on_request_metadata(context_id: u32, num_elements: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onRequestMetadata(num_elements);
+}
+
+export function proxy_on_response_headers(context_id: u32, num_headers: u32, end_of_stream: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onResponseHeaders(num_headers, end_of_stream != 0);
+}
+
+export function proxy_on_response_body(context_id: u32, body_size: u32, end_of_stream: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onResponseBody(body_size, end_of_stream != 0);
+}
+
+export function proxy_on_response_trailers(context_id: u32, num_trailers: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onResponseTrailers(num_trailers);
+}
+
+export function proxy_on_response_metadata(context_id: u32, num_elements: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onResponseMetadata(num_elements);
+}
+
+// ---- TCP stream ----
+
+export function proxy_on_new_connection(context_id: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onNewConnection();
+}
+
+export function proxy_on_downstream_data(context_id: u32, data_size: u32, end_of_stream: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onDownstreamData(data_size, end_of_stream != 0);
+}
+
+export function proxy_on_upstream_data(context_id: u32, data_size: u32, end_of_stream: u32): u32 {
+  const c = getContext(context_id);
+  return c === null ? 0 : <u32>c.onUpstreamData(data_size, end_of_stream != 0);
+}
+
+export function proxy_on_downstream_connection_close(context_id: u32, peer_type: u32): void {
+  const c = getContext(context_id);
+  if (c !== null) c.onDownstreamConnectionClose(<PeerType>peer_type);
+}
+
+export function proxy_on_upstream_connection_close(context_id: u32, peer_type: u32): void {
+  const c = getContext(context_id);
+  if (c !== null) c.onUpstreamConnectionClose(<PeerType>peer_type);
+}
+
+// ---- callouts (always delivered to the root context) ----
+
+export function proxy_on_http_call_response(root_context_id: u32, call_id: u32, num_headers: u32, body_size: u32, num_trailers: u32): void {
+  const r = getRootContext(root_context_id);
+  if (r !== null) r.onHttpCallResponse(call_id, num_headers, body_size, num_trailers);
+}
+
+export function proxy_on_grpc_receive_initial_metadata(root_context_id: u32, call_id: u32, num_elements: u32): void {
+  const r = getRootContext(root_context_id);
+  if (r !== null) r.on_grpc_receive_initial_metadata(call_id, num_elements);
+}
+
+export function proxy_on_grpc_receive(root_context_id: u32, call_id: u32, message_size: u32): void {
+  const r = getRootContext(root_context_id);
+  if (r !== null) r.on_grpc_receive(call_id, message_size);
+}
+
+export function proxy_on_grpc_receive_trailing_metadata(root_context_id: u32, call_id: u32, num_elements: u32): void {
+  const r = getRootContext(root_context_id);
+  if (r !== null) r.on_grpc_trailing_metadata(call_id, num_elements);
+}
+
+export function proxy_on_grpc_close(root_context_id: u32, call_id: u32, status_code: u32): void {
+  const r = getRootContext(root_context_id);
+  if (r !== null) r.on_grpc_close(call_id, status_code);
+}
+
+// ---- end of a context ----
+
+export function proxy_on_done(context_id: u32): u32 {
+  const c = getBaseContext(context_id);
+  return c === null || c.onDone() ? 1 : 0;
+}
+
+export function proxy_on_log(context_id: u32): void {
+  const c = getContext(context_id);
+  if (c !== null) c.onLog();
+}
+
+export function proxy_on_delete(context_id: u32): void {
+  dispatchDelete(context_id);
+}

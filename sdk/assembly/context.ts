@@ -1,0 +1,307 @@
+// Contexts (root and stream), the root-context registry, and the dispatch the ABI exports call.
+
+import {
+  FilterDataStatus, FilterHeadersStatus, FilterMetadataStatus, FilterStatus, FilterTrailersStatus,
+  LogLevel, PeerType, StreamType, WasmResult,
+} from "./abi/enums";
+import {
+  proxy_continue_stream, proxy_done, proxy_http_call, proxy_set_effective_context,
+  proxy_set_tick_period_milliseconds,
+} from "./abi/imports";
+import { OUT_U32, encodeAt, maxUtf8, scratchReserve } from "./abi/memory";
+import { HeaderPair, encodePairsAt, pairsSize } from "./abi/pairs";
+import { get_plugin_configuration, get_vm_configuration } from "./configuration";
+import { JsonConfig } from "./config";
+import { log } from "./log";
+import { getPropertyStringOrNull } from "./properties";
+
+/** Common base of root and stream contexts. */
+export abstract class BaseContext {
+  context_id: u32;
+
+  constructor(context_id: u32) {
+    this.context_id = context_id;
+  }
+
+  /** Called when the host is done with the context; return false to finish later (roots only). */
+  onDone(): bool { return true; }
+
+  /** Last call for this context. */
+  onDelete(): void {}
+
+  /** Makes this context the target of subsequent stream-scoped host calls in this callback. */
+  setEffectiveContext(): WasmResult {
+    return proxy_set_effective_context(this.context_id);
+  }
+}
+
+/** Callback of RootContext.httpCall: (origin context, number of headers, body size, number of trailers). */
+export type HttpCallCallback = (origin_context: BaseContext, headers: u32, body_size: usize, trailers: u32) => void;
+
+/** A pending HTTP callout. */
+export class HttpCallback {
+  origin_context: BaseContext;
+  cb: HttpCallCallback;
+  constructor(origin_context: BaseContext, cb: HttpCallCallback) {
+    this.origin_context = origin_context;
+    this.cb = cb;
+  }
+}
+
+/** One root context per plugin configuration: holds configuration and creates stream contexts. */
+export class RootContext extends BaseContext {
+  private configuration_: string = "";
+  private http_calls_: Map<u32, HttpCallback> = new Map<u32, HttpCallback>();
+
+  constructor(context_id: u32) {
+    super(context_id);
+  }
+
+  /** Plugin configuration text captured by the default onConfigure (or readConfiguration). */
+  getConfiguration(): string {
+    return this.configuration_;
+  }
+
+  /** Reads the plugin configuration (only possible during onConfigure) and remembers it. */
+  readConfiguration(): string {
+    this.configuration_ = get_plugin_configuration();
+    return this.configuration_;
+  }
+
+  /** Reads and parses the plugin configuration as JSON (only during onConfigure). */
+  jsonConfiguration(): JsonConfig {
+    return JsonConfig.parse(this.readConfiguration());
+  }
+
+  /** VM configuration text (readable at any time). */
+  getVmConfiguration(): string {
+    return get_vm_configuration();
+  }
+
+  /** Called on every (re)configuration; return false to reject the configuration. */
+  onConfigure(configuration_size: u32): bool {
+    if (configuration_size > 0) this.readConfiguration();
+    else this.configuration_ = "";
+    return true;
+  }
+
+  /** Called once when the root context starts; return false to fail the plugin. */
+  onStart(vm_configuration_size: usize): bool { return true; }
+
+  /** Deprecated host call; kept for proxy-runtime parity. */
+  validateConfiguration(configuration_size: usize): bool { return true; }
+
+  /** Creates the context of a new HTTP stream (or TCP connection). Override in filters. */
+  createContext(context_id: u32): Context {
+    return new Context(context_id, this);
+  }
+
+  onTick(): void {}
+  onQueueReady(queue_id: u32): void {}
+  onForeignFunction(function_id: u32, arguments_size: u32): void {}
+
+  /** Sets this root's tick period (0 stops the timer). */
+  setTickPeriod(period_ms: u32): WasmResult {
+    return proxy_set_tick_period_milliseconds(period_ms);
+  }
+
+  /** Tells the host a root that returned false from onDone has finished. */
+  done(): WasmResult {
+    return proxy_done();
+  }
+
+  onDone(): bool {
+    this.cancelPendingRequests();
+    return true;
+  }
+
+  /** Calls every pending HTTP-callout callback with (0, 0, 0) and forgets them. */
+  cancelPendingRequests(): void {
+    const pending = this.http_calls_.values();
+    this.http_calls_.clear();
+    for (let i = 0; i < pending.length; i++) {
+      const c = unchecked(pending[i]);
+      c.cb(c.origin_context, 0, 0, 0);
+    }
+  }
+
+  /**
+   * Starts an HTTP callout to `cluster`. `cb` runs in onHttpCallResponse with `origin_context`
+   * made effective, so it can use stream_context / continue_request directly.
+   */
+  httpCall(cluster: string, headers: Array<HeaderPair>, body: ArrayBuffer, trailers: Array<HeaderPair>,
+    timeout_milliseconds: u32, origin_context: BaseContext, cb: HttpCallCallback): WasmResult {
+    const hs = pairsSize(headers);
+    const ts = pairsSize(trailers);
+    const p = scratchReserve(hs + ts + maxUtf8(cluster));
+    encodePairsAt(headers, p);
+    encodePairsAt(trailers, p + hs);
+    const cl = encodeAt(cluster, p + hs + ts);
+    store<u32>(OUT_U32, 0);
+    const r = proxy_http_call(p + hs + ts, cl, p, hs, changetype<usize>(body), <usize>body.byteLength,
+      p + hs, ts, timeout_milliseconds, OUT_U32);
+    if (r == WasmResult.Ok) {
+      this.http_calls_.set(load<u32>(OUT_U32), new HttpCallback(origin_context, cb));
+    }
+    return r;
+  }
+
+  onHttpCallResponse(token: u32, headers: u32, body_size: u32, trailers: u32): void {
+    if (!this.http_calls_.has(token)) {
+      log(LogLevel.warn, "http call response for unknown token " + token.toString());
+      return;
+    }
+    const c = this.http_calls_.get(token);
+    this.http_calls_.delete(token);
+    proxy_set_effective_context(c.origin_context.context_id);
+    c.cb(c.origin_context, headers, body_size, trailers);
+  }
+
+  on_grpc_receive_initial_metadata(token: u32, headers: u32): void {}
+  on_grpc_trailing_metadata(token: u32, trailers: u32): void {}
+  on_grpc_receive(token: u32, response_size: u32): void {}
+  on_grpc_close(token: u32, status_code: u32): void {}
+}
+
+/** Per-stream (HTTP request/response or TCP connection) context. */
+export class Context extends BaseContext {
+  root_context: RootContext;
+
+  constructor(context_id: u32, root_context: RootContext) {
+    super(context_id);
+    this.root_context = root_context;
+  }
+
+  onRequestHeaders(a: u32, end_of_stream: bool): FilterHeadersStatus { return FilterHeadersStatus.Continue; }
+  onRequestMetadata(a: u32): FilterMetadataStatus { return FilterMetadataStatus.Continue; }
+  onRequestBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus { return FilterDataStatus.Continue; }
+  onRequestTrailers(a: u32): FilterTrailersStatus { return FilterTrailersStatus.Continue; }
+  onResponseHeaders(a: u32, end_of_stream: bool): FilterHeadersStatus { return FilterHeadersStatus.Continue; }
+  onResponseMetadata(a: u32): FilterMetadataStatus { return FilterMetadataStatus.Continue; }
+  onResponseBody(body_buffer_length: usize, end_of_stream: bool): FilterDataStatus { return FilterDataStatus.Continue; }
+  onResponseTrailers(a: u32): FilterTrailersStatus { return FilterTrailersStatus.Continue; }
+
+  /** Access-log phase (before onDone in current Envoy). */
+  onLog(): void {}
+
+  // TCP (network filter) callbacks.
+  onNewConnection(): FilterStatus { return FilterStatus.Continue; }
+  onDownstreamData(size: usize, end: bool): FilterStatus { return FilterStatus.Continue; }
+  onUpstreamData(size: usize, end: bool): FilterStatus { return FilterStatus.Continue; }
+  onDownstreamConnectionClose(t: PeerType): void {}
+  onUpstreamConnectionClose(t: PeerType): void {}
+
+  /** Resumes the request (proxy-runtime parity). */
+  continueRequest(): WasmResult { return proxy_continue_stream(<u32>StreamType.Request); }
+  /** Resumes the response. */
+  continueResponse(): WasmResult { return proxy_continue_stream(<u32>StreamType.Response); }
+}
+
+/** Root used when no factory matches the plugin's root id: it rejects the configuration. */
+class UnknownRootContext extends RootContext {
+  root_id: string;
+  constructor(context_id: u32, root_id: string) {
+    super(context_id);
+    this.root_id = root_id;
+  }
+  onConfigure(configuration_size: u32): bool {
+    log(LogLevel.critical, unknownRootMessage(this.root_id));
+    return false;
+  }
+}
+
+// ---- registry --------------------------------------------------------------------------------
+
+const rootFactoryNames = new Array<string>();
+const rootFactories = new Array<(context_id: u32) => RootContext>();
+const roots = new Map<u32, RootContext>();
+const streams = new Map<u32, Context>();
+let cachedId: u32 = 0;
+let cachedStream: Context | null = null;
+
+/**
+ * Registers the factory of the root context for plugins whose `plugin_root_id` is `name`.
+ * Registering the same name again replaces the factory.
+ */
+export function registerRootContext(root_context_factory: (context_id: u32) => RootContext, name: string): void {
+  for (let i = 0; i < rootFactoryNames.length; i++) {
+    if (unchecked(rootFactoryNames[i]) == name) {
+      rootFactories[i] = root_context_factory;
+      return;
+    }
+  }
+  rootFactoryNames.push(name);
+  rootFactories.push(root_context_factory);
+}
+
+function unknownRootMessage(root_id: string): string {
+  return "no root context registered for root id \"" + root_id + "\" (registered: " +
+    (rootFactoryNames.length == 0 ? "none" : "\"" + rootFactoryNames.join("\", \"") + "\"") +
+    "); rejecting the configuration";
+}
+
+function createRoot(context_id: u32): RootContext {
+  const idOrNull = getPropertyStringOrNull<string>("plugin_root_id");
+  const id = idOrNull !== null ? idOrNull : "";
+  let index = -1;
+  for (let i = 0; i < rootFactoryNames.length; i++) {
+    if (unchecked(rootFactoryNames[i]) == id) { index = i; break; }
+  }
+  // An empty root id with exactly one registered factory selects that factory.
+  if (index < 0 && id.length == 0 && rootFactoryNames.length == 1) index = 0;
+  if (index < 0) {
+    log(LogLevel.critical, unknownRootMessage(id));
+    return new UnknownRootContext(context_id, id);
+  }
+  const root = unchecked(rootFactories[index])(context_id);
+  root.context_id = context_id;
+  return root;
+}
+
+/** The root context with this id, or null. */
+export function getRootContext(context_id: u32): RootContext | null {
+  return roots.has(context_id) ? roots.get(context_id) : null;
+}
+
+/** The stream context with this id, or null. */
+export function getContext(context_id: u32): Context | null {
+  if (context_id == cachedId && cachedStream !== null) return cachedStream;
+  if (!streams.has(context_id)) return null;
+  const c = streams.get(context_id);
+  cachedId = context_id;
+  cachedStream = c;
+  return c;
+}
+
+/** The root or stream context with this id, or null. */
+export function getBaseContext(context_id: u32): BaseContext | null {
+  const s = getContext(context_id);
+  if (s !== null) return s;
+  return getRootContext(context_id);
+}
+
+// Called from abi/exports.ts.
+export function dispatchContextCreate(context_id: u32, parent_context_id: u32): void {
+  if (parent_context_id == 0) {
+    if (!roots.has(context_id)) roots.set(context_id, createRoot(context_id));
+    return;
+  }
+  if (streams.has(context_id)) return;
+  let root = getRootContext(parent_context_id);
+  if (root === null) {
+    log(LogLevel.error, "context " + context_id.toString() + " created under unknown root " + parent_context_id.toString());
+    root = new RootContext(parent_context_id);
+    roots.set(parent_context_id, root);
+  }
+  const ctx = root.createContext(context_id);
+  ctx.context_id = context_id;
+  streams.set(context_id, ctx);
+}
+
+export function dispatchDelete(context_id: u32): void {
+  const c = getBaseContext(context_id);
+  if (c !== null) c.onDelete();
+  if (cachedId == context_id) { cachedId = 0; cachedStream = null; }
+  if (streams.has(context_id)) streams.delete(context_id);
+  else if (roots.has(context_id)) roots.delete(context_id);
+}
