@@ -1,0 +1,226 @@
+// createHost / MockHost: the public test API (see ../README.md). A host owns one VM with one plugin
+// (root context); no state is shared between hosts except the process-wide compile cache.
+
+import { LogLevel } from "../../sdk/assembly/abi/enums.ts";
+import { VmFailedError } from "./errors.ts";
+import type { AbiVersion } from "./imports/types.ts";
+import { encodePropertyValue, propertyKey } from "./imports/properties.ts";
+import type { PropertyValue } from "./imports/properties.ts";
+import { loadModule } from "./loader.ts";
+import { utf8 } from "./memory.ts";
+import { HttpStream } from "./stream.ts";
+import { Vm } from "./vm.ts";
+import type { LogEntry, RootState } from "./vm.ts";
+
+export type ConfigValue = string | Uint8Array | Record<string, unknown> | unknown[];
+
+export interface HostOptions {
+  /** path to a .wasm file, or its bytes; compiled once per process */
+  wasm: string | Uint8Array;
+  /** root id (`plugin_root_id`), default "" */
+  rootId?: string;
+  /** vm id (`plugin_vm_id`), default "" */
+  vmId?: string;
+  /** `plugin_name`, default rootId */
+  pluginName?: string;
+  /** buffer 7; an object is passed as its JSON text */
+  pluginConfig?: ConfigValue;
+  /** buffer 6 */
+  vmConfig?: ConfigValue;
+  /** WASI environment variables */
+  env?: Record<string, string>;
+  /** what proxy_get_log_level answers; logs below it are not captured. Default trace */
+  logLevel?: LogLevel;
+  /** extra properties keyed by dot-separated path ("xds.node.id") */
+  properties?: Record<string, PropertyValue>;
+  /** clock in ns since the epoch (proxy_get_current_time_nanoseconds, WASI clocks). Default: real clock */
+  now?: number | bigint;
+  /** seed of WASI random_get, default 1 */
+  randomSeed?: number;
+  /** run VM start and plugin configure right away, default true */
+  start?: boolean;
+}
+
+function configBytes(v: ConfigValue | undefined): Uint8Array {
+  if (v === undefined) return new Uint8Array(0);
+  if (typeof v === "string") return utf8(v);
+  if (v instanceof Uint8Array) return v.slice();
+  return utf8(JSON.stringify(v));
+}
+
+function pathOf(path: string[] | string): string[] {
+  return typeof path === "string" ? path.split(".") : path;
+}
+
+export class MockHost {
+  readonly abiVersion: AbiVersion;
+  /** id of the plugin's root context (1 for the first plugin of a VM) */
+  readonly rootContextId: number;
+  /** what proxy_on_vm_start returned */
+  started = false;
+  /** what proxy_on_configure returned */
+  configured = false;
+
+  private readonly vm: Vm;
+  private readonly root: RootState;
+  private didStart = false;
+  private pluginConfig: Uint8Array;
+
+  constructor(options: HostOptions) {
+    const compiled = loadModule(options.wasm);
+    const rootId = options.rootId ?? "";
+    const properties = new Map<string, Uint8Array>();
+    for (const [k, v] of Object.entries(options.properties ?? {})) properties.set(propertyKey(pathOf(k)), encodePropertyValue(v));
+    this.pluginConfig = configBytes(options.pluginConfig);
+    this.vm = new Vm(compiled, {
+      vmId: options.vmId ?? "",
+      rootId,
+      pluginName: options.pluginName ?? rootId,
+      vmConfig: configBytes(options.vmConfig),
+      pluginConfig: this.pluginConfig,
+      env: { ...(options.env ?? {}) },
+      logLevel: options.logLevel ?? LogLevel.trace,
+      now: options.now === undefined ? undefined : BigInt(options.now),
+      randomSeed: options.randomSeed ?? 1,
+      properties,
+    });
+    this.abiVersion = compiled.abi;
+    this.rootContextId = this.vm.allocateContextId();
+    this.root = { id: this.rootContextId, tickPeriodMs: 0, parked: false, deleted: false, status: { code: 0, message: "" } };
+    this.vm.roots.set(this.root.id, this.root);
+    if (options.start ?? true) this.start();
+  }
+
+  /**
+   * Start functions (§1.4), then proxy_on_context_create(root, 0), proxy_on_vm_start and — if that
+   * returned non-zero — proxy_on_configure (§5.1). Returns `configured`.
+   */
+  start(): boolean {
+    this.checkAlive();
+    if (this.didStart) throw new Error("the host was already started");
+    this.didStart = true;
+    const vm = this.vm;
+    const id = this.root.id;
+    vm.runStartFunctions();
+    vm.registerContext(id, 0, null);
+    vm.pluginConfigVisible = true; // buffer 7 is readable during the root's context_create
+    try {
+      vm.call("proxy_on_context_create", [id, 0], id);
+    } finally {
+      vm.pluginConfigVisible = false;
+    }
+    vm.drain();
+    const vmStart = vm.has("proxy_on_vm_start") ? vm.call("proxy_on_vm_start", [id, vm.opts.vmConfig.length], id) : 1;
+    vm.drain();
+    this.started = vmStart !== 0;
+    if (!this.started) return (this.configured = false);
+    return this.runConfigure();
+  }
+
+  /** Re-runs proxy_on_configure (optionally with a new plugin configuration); returns its result. */
+  configure(config?: ConfigValue): boolean {
+    this.checkAlive();
+    if (config !== undefined) {
+      this.pluginConfig = configBytes(config);
+      this.vm.opts.pluginConfig = this.pluginConfig;
+    }
+    return this.runConfigure();
+  }
+
+  private runConfigure(): boolean {
+    const vm = this.vm;
+    const id = this.root.id;
+    vm.pluginConfigVisible = true;
+    let r: number | undefined = 1;
+    try {
+      if (vm.has("proxy_on_configure")) r = vm.call("proxy_on_configure", [id, this.pluginConfig.length], id);
+    } finally {
+      vm.pluginConfigVisible = false;
+    }
+    vm.drain();
+    this.configured = r !== 0;
+    return this.configured;
+  }
+
+  /** Captured logs (at or above `logLevel`). */
+  get logs(): LogEntry[] {
+    return this.vm.logs;
+  }
+
+  logsAt(level: LogLevel): string[] {
+    return this.vm.logs.filter((l) => l.level === level).map((l) => l.message);
+  }
+
+  clearLogs(): void {
+    this.vm.logs.length = 0;
+  }
+
+  /** Last proxy_set_tick_period_milliseconds of the root (0 = no timer). */
+  get tickPeriodMs(): number {
+    return this.root.tickPeriodMs;
+  }
+
+  /** Calls proxy_on_tick(root). */
+  tick(): void {
+    this.checkAlive();
+    if (this.root.deleted) throw new Error("the root context was deleted");
+    this.vm.call("proxy_on_tick", [this.root.id], this.root.id);
+    this.vm.drain();
+  }
+
+  setProperty(path: string[] | string, value: PropertyValue): void {
+    this.vm.opts.properties.set(propertyKey(pathOf(path)), encodePropertyValue(value));
+  }
+
+  /** Guest linear memory size in 64 KiB pages. */
+  memoryPages(): number {
+    return this.vm.memoryPages();
+  }
+
+  /** A new HTTP stream; its context id comes from the VM's counter (2, 3, …). */
+  newHttpStream(): HttpStream {
+    this.checkAlive();
+    return new HttpStream(this.vm, this.vm.allocateContextId(), this.root.id);
+  }
+
+  /** proxy_on_done(root), then proxy_on_delete(root) if it returned non-zero; else the root is parked until proxy_done(). */
+  shutdown(): void {
+    this.checkAlive();
+    const vm = this.vm;
+    const id = this.root.id;
+    if (this.root.deleted) return;
+    const r = vm.has("proxy_on_done") ? vm.call("proxy_on_done", [id], id) : 1;
+    if (r === 0) this.root.parked = true;
+    else vm.deleteRoot(this.root);
+    vm.drain();
+  }
+
+  /** proxy_on_done returned 0 and proxy_done() was not called yet. */
+  get pendingDone(): boolean {
+    return this.root.parked;
+  }
+
+  /** The root context got proxy_on_delete. */
+  get rootDeleted(): boolean {
+    return this.root.deleted;
+  }
+
+  /** 0.1.0 proxy_clear_route_cache calls so far. */
+  get routeCacheClears(): number {
+    return this.vm.routeCacheClears;
+  }
+
+  /** The first trap of this VM, or null. */
+  get failure(): Error | null {
+    return this.vm.failed;
+  }
+
+  private checkAlive(): void {
+    if (this.vm.failed !== null) throw new VmFailedError(this.vm.failed);
+  }
+}
+
+/** Loads (compile-cached), instantiates and — unless `start: false` — starts and configures. */
+export function createHost(options: HostOptions): MockHost {
+  return new MockHost(options);
+}

@@ -1,0 +1,119 @@
+// Header / trailer / metadata map host calls (§6.3). Availability windows are decided by the
+// stream (stream.ts); this file only speaks the raw ABI: map id checks, key lower-casing, codes.
+
+import { WasmResult } from "../../../sdk/assembly/abi/enums.ts";
+import { addValue, byteSize, getFirst, removeAll, replaceValue, setPairs } from "../header-map.ts";
+import { decodePairs, encodePairs } from "../pairs.ts";
+import type { HeaderPairs } from "../pairs.ts";
+import type { HostFamily, ImportContext } from "./types.ts";
+
+const MAX_MAP = 7;
+
+export function headerImports(h: ImportContext): HostFamily {
+  const IMA = WasmResult.InvalidMemoryAccess;
+  const mem = h.mem;
+
+  const readable = (map: number): HeaderPairs | number => {
+    const s = h.effective().stream;
+    if (s === null) return WasmResult.BadArgument;
+    return s.readableMap(map);
+  };
+  const writable = (map: number): HeaderPairs | null => {
+    const s = h.effective().stream;
+    return s === null ? null : s.writableMap(map);
+  };
+
+  return {
+    proxy_get_header_map_value: {
+      status: "supported", faultCode: IMA,
+      fn: (map: number, keyPtr: number, keySize: number, retPtrPtr: number, retSizePtr: number): number => {
+        map >>>= 0;
+        if (map > MAX_MAP) return WasmResult.BadArgument;
+        const key = mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+        const m = readable(map);
+        if (typeof m === "number") return m;
+        const v = getFirst(m, key);
+        if (v === undefined) {
+          if (h.abi !== "0.1.0") return WasmResult.NotFound;
+          mem.returnString("", retPtrPtr >>> 0, retSizePtr >>> 0); // 0.1.0: Ok + empty value
+          return WasmResult.Ok;
+        }
+        mem.returnString(v, retPtrPtr >>> 0, retSizePtr >>> 0);
+        return WasmResult.Ok;
+      },
+    },
+    proxy_get_header_map_pairs: {
+      status: "supported", faultCode: IMA,
+      fn: (map: number, retPtrPtr: number, retSizePtr: number): number => {
+        map >>>= 0;
+        if (map > MAX_MAP) return WasmResult.BadArgument;
+        const m = readable(map);
+        // unavailable map → empty, still Ok
+        const bytes = typeof m === "number" || m.length === 0 ? new Uint8Array(0) : encodePairs(m);
+        mem.returnBytes(bytes, retPtrPtr >>> 0, retSizePtr >>> 0);
+        return WasmResult.Ok;
+      },
+    },
+    proxy_get_header_map_size: {
+      status: "supported", faultCode: IMA,
+      fn: (map: number, retSizePtr: number): number => {
+        map >>>= 0;
+        if (map > MAX_MAP) return WasmResult.BadArgument;
+        const m = writable(map); // Envoy uses the writable lookup here
+        if (m === null) return WasmResult.BadArgument;
+        mem.writeU32(retSizePtr >>> 0, byteSize(m));
+        return WasmResult.Ok;
+      },
+    },
+    proxy_add_header_map_value: {
+      status: "supported", faultCode: IMA,
+      fn: (map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
+        map >>>= 0;
+        if (map > MAX_MAP) return WasmResult.BadArgument;
+        const key = mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+        const value = mem.readString(valPtr >>> 0, valSize >>> 0);
+        const m = writable(map);
+        if (m === null) return WasmResult.BadArgument;
+        addValue(m, key, value);
+        return WasmResult.Ok;
+      },
+    },
+    proxy_replace_header_map_value: {
+      status: "supported", faultCode: IMA,
+      fn: (map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
+        map >>>= 0;
+        if (map > MAX_MAP) return WasmResult.BadArgument;
+        const key = mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+        const value = mem.readString(valPtr >>> 0, valSize >>> 0);
+        const m = writable(map);
+        if (m === null) return WasmResult.BadArgument;
+        replaceValue(m, key, value);
+        return WasmResult.Ok;
+      },
+    },
+    proxy_remove_header_map_value: {
+      status: "supported", faultCode: IMA,
+      fn: (map: number, keyPtr: number, keySize: number): number => {
+        map >>>= 0;
+        if (map > MAX_MAP) return WasmResult.BadArgument;
+        const key = mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+        const m = writable(map);
+        if (m === null) return WasmResult.BadArgument;
+        removeAll(m, key); // absent key is still Ok
+        return WasmResult.Ok;
+      },
+    },
+    proxy_set_header_map_pairs: {
+      status: "supported", faultCode: IMA,
+      fn: (map: number, ptr: number, size: number): number => {
+        map >>>= 0;
+        if (map > MAX_MAP) return WasmResult.BadArgument;
+        const pairs = decodePairs(mem.readBytes(ptr >>> 0, size >>> 0)); // malformed → [] → clears
+        const m = writable(map);
+        if (m === null) return WasmResult.BadArgument;
+        setPairs(m, pairs);
+        return WasmResult.Ok;
+      },
+    },
+  };
+}

@@ -1,0 +1,53 @@
+// Assembles the import object for one ABI version: version-independent families always, the
+// ABI-specific calls only for the detected version (§1.2): 0.1.0 gets proxy_get_configuration,
+// proxy_continue_request/response, proxy_clear_route_cache; 0.2.x gets proxy_continue_stream and
+// proxy_close_stream; 0.2.1 adds proxy_get_log_level.
+
+import { bufferImports, configurationImports } from "./buffers.ts";
+import { envExtraImports } from "./env-extras.ts";
+import { headerImports } from "./headers.ts";
+import { logImports } from "./log.ts";
+import { propertyImports } from "./properties.ts";
+import { streamControlImports, streamControlImports01, streamControlImports02 } from "./stream-control.ts";
+import { timeImports } from "./time.ts";
+import type { AbiVersion, HostFamily, ImportContext } from "./types.ts";
+import { unimplementedImports } from "./unimplemented.ts";
+import { WASI_MODULES, wasiImports } from "./wasi.ts";
+
+export type ImportCatalogue = Record<string, HostFamily>;
+
+/** Every host function the mock links for `abi`, keyed by wasm module name then function name. */
+export function buildImportFamilies(abi: AbiVersion, h: ImportContext): ImportCatalogue {
+  const { proxy_get_log_level, ...log } = logImports(h);
+  const env: HostFamily = {
+    ...log,
+    ...timeImports(h),
+    ...headerImports(h),
+    ...bufferImports(h),
+    ...propertyImports(h),
+    ...streamControlImports(h),
+    ...envExtraImports(),
+    ...unimplementedImports(h),
+  };
+  if (abi === "0.1.0") Object.assign(env, configurationImports(h), streamControlImports01(h));
+  else Object.assign(env, streamControlImports02(h));
+  if (abi === "0.2.1") env.proxy_get_log_level = proxy_get_log_level;
+  const wasi = wasiImports(h);
+  const out: ImportCatalogue = { env };
+  for (const m of WASI_MODULES) out[m] = wasi;
+  return out;
+}
+
+const catalogues = new Map<AbiVersion, ImportCatalogue>();
+
+/** The catalogue without a live VM (for the import check before instantiation). */
+export function importCatalogue(abi: AbiVersion): ImportCatalogue {
+  let c = catalogues.get(abi);
+  if (c === undefined) {
+    // Builders only capture the context; nothing is called while listing names.
+    const placeholder = new Proxy({}, { get: () => undefined }) as unknown as ImportContext;
+    c = buildImportFamilies(abi, placeholder);
+    catalogues.set(abi, c);
+  }
+  return c;
+}

@@ -1,0 +1,19 @@
+// Public exports of @filterkit/host-mock.
+
+export { createHost, MockHost } from "./host.ts";
+export type { HostOptions, ConfigValue } from "./host.ts";
+export { HttpStream } from "./stream.ts";
+export type { Direction, MessageView, LocalReply, CallbackRecord } from "./stream.ts";
+export type { LogEntry } from "./vm.ts";
+export type { HeaderPairs } from "./pairs.ts";
+export { encodePairs, decodePairs } from "./pairs.ts";
+export type { PropertyValue } from "./imports/properties.ts";
+export type { AbiVersion } from "./imports/types.ts";
+export { ModuleLoadError, TrapError, VmFailedError } from "./errors.ts";
+export type { TrapDetails, GuestFrame, HostCallRecord } from "./errors.ts";
+export { describeImports, formatImportTable, compiledModuleCount } from "./loader.ts";
+export type { ImportRow, ImportStatus } from "./loader.ts";
+export {
+  WasmResult, LogLevel, FilterHeadersStatus, FilterDataStatus, FilterTrailersStatus, FilterMetadataStatus,
+  FilterStatus, HeaderMapType, BufferType, BufferFlags, StreamType, PeerType, MetricType, GrpcStatus,
+} from "../../sdk/assembly/abi/enums.ts";

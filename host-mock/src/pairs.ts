@@ -1,0 +1,64 @@
+// Header-map pairs wire format (§9.1), used by get/set_header_map_pairs, send_local_response and
+// map-valued properties:
+//   u32 N | N × (u32 key_len, u32 value_len) | N × (key bytes, 0x00, value bytes, 0x00)
+// All integers little-endian. Parsing follows cpp-host's rules: anything malformed (overrunning
+// lengths, missing NUL, trailing bytes, size > 1 MiB, N > 1024) decodes as an EMPTY map, no error.
+
+import { fromUtf8, utf8 } from "./memory.ts";
+
+export type HeaderPairs = Array<[string, string]>;
+
+export const MAX_PAIRS_SIZE = 1024 * 1024;
+export const MAX_PAIRS_COUNT = 1024;
+
+export function encodePairs(pairs: ReadonlyArray<readonly [string, string]>): Uint8Array {
+  const enc = pairs.map(([k, v]) => [utf8(k), utf8(v)] as const);
+  let size = 4;
+  for (const [k, v] of enc) size += 8 + k.length + 1 + v.length + 1;
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, enc.length, true);
+  let p = 4;
+  for (const [k, v] of enc) {
+    dv.setUint32(p, k.length, true);
+    dv.setUint32(p + 4, v.length, true);
+    p += 8;
+  }
+  for (const [k, v] of enc) {
+    out.set(k, p);
+    p += k.length + 1; // NUL already 0
+    out.set(v, p);
+    p += v.length + 1;
+  }
+  return out;
+}
+
+/** Decodes pairs; malformed input → `[]` (cpp-host treats it as an empty map). */
+export function decodePairs(bytes: Uint8Array): HeaderPairs {
+  if (bytes.length < 4 || bytes.length > MAX_PAIRS_SIZE) return [];
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = dv.getUint32(0, true);
+  if (n > MAX_PAIRS_COUNT) return [];
+  let p = 4 + n * 8;
+  if (p > bytes.length) return [];
+  const out: HeaderPairs = [];
+  for (let i = 0; i < n; i++) {
+    const kl = dv.getUint32(4 + i * 8, true);
+    const vl = dv.getUint32(8 + i * 8, true);
+    if (p + kl + 1 + vl + 1 > bytes.length) return [];
+    if (bytes[p + kl] !== 0) return [];
+    const k = fromUtf8(bytes.subarray(p, p + kl));
+    p += kl + 1;
+    if (bytes[p + vl] !== 0) return [];
+    const v = fromUtf8(bytes.subarray(p, p + vl));
+    p += vl + 1;
+    out.push([k, v]);
+  }
+  if (p !== bytes.length) return [];
+  return out;
+}
+
+/** List format (§9.2): pairs whose values are all empty. */
+export function encodeList(items: ReadonlyArray<string>): Uint8Array {
+  return encodePairs(items.map((s) => [s, ""] as [string, string]));
+}

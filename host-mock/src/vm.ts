@@ -1,0 +1,354 @@
+// One VM instance: instantiation with the per-ABI imports, start functions under the restricted
+// allow-list (§1.4), the context table and per-VM id counter (§3), current/effective context, the
+// after-callback action queue (§12), the host-call ring buffer and trap reports (§11.14).
+
+import { LogLevel, WasmResult } from "../../sdk/assembly/abi/enums.ts";
+import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
+import type { GuestFrame, HostCallRecord } from "./errors.ts";
+import { buildImportFamilies } from "./imports/index.ts";
+import type { AbiVersion, ContextView, HostFunctionSpec, ImportContext, StreamHostSide } from "./imports/types.ts";
+import { ALLOCATOR_ALLOWED, START_ALLOWED } from "./imports/wasi.ts";
+import type { CompiledModule } from "./loader.ts";
+import { GuestMemory, MemoryFault } from "./memory.ts";
+import { SeededRandom } from "./prng.ts";
+
+export interface LogEntry {
+  level: LogLevel;
+  message: string;
+  /** context current when the guest logged (0 = VM context: start functions, allocator) */
+  contextId: number;
+}
+
+export interface VmOptions {
+  vmId: string;
+  rootId: string;
+  pluginName: string;
+  vmConfig: Uint8Array;
+  pluginConfig: Uint8Array;
+  env: Record<string, string>;
+  logLevel: number;
+  now: bigint | undefined;
+  randomSeed: number;
+  properties: Map<string, Uint8Array>;
+}
+
+interface ContextRecord extends ContextView {
+  readonly parentId: number;
+}
+
+export interface RootState {
+  readonly id: number;
+  tickPeriodMs: number;
+  /** proxy_on_done returned 0: waiting for proxy_done() */
+  parked: boolean;
+  deleted: boolean;
+  status: { code: number; message: string };
+}
+
+const VM_CONTEXT: ContextView = { id: 0, rootId: 0, stream: null };
+const RING = 16;
+
+type ExportFn = (...args: number[]) => number | undefined;
+
+export class Vm implements ImportContext {
+  readonly abi: AbiVersion;
+  readonly mem: GuestMemory;
+  readonly logs: LogEntry[] = [];
+  readonly roots = new Map<number, RootState>();
+  routeCacheClears = 0;
+  /** set while on_configure (or the root's context_create) runs: buffer 7 readable */
+  pluginConfigVisible = false;
+  failed: Error | null = null;
+
+  private readonly instance: WebAssembly.Instance;
+  private readonly exportFns = new Map<string, ExportFn>();
+  private readonly contexts = new Map<number, ContextRecord>();
+  private nextContextId = 1;
+  private current = 0;
+  private effectiveId = 0;
+  private eff: ContextView = VM_CONTEXT;
+  private depth = 0;
+  private restricted: ReadonlySet<string> | null = null;
+  private readonly deferred: Array<() => void> = [];
+  private lastCritical: string | undefined;
+  private readonly random: SeededRandom;
+  private readonly ringNames: string[] = new Array<string>(RING).fill("");
+  private readonly ringArgs: Array<ReadonlyArray<number | bigint>> = new Array<ReadonlyArray<number | bigint>>(RING).fill([]);
+  private readonly ringResults: Array<number | bigint | undefined> = new Array<number | bigint | undefined>(RING).fill(undefined);
+  private ringCount = 0;
+
+  constructor(readonly compiled: CompiledModule, readonly opts: VmOptions) {
+    this.abi = compiled.abi;
+    this.random = new SeededRandom(opts.randomSeed);
+    // The memory is only known after instantiation; GuestMemory is attached to it right after.
+    this.mem = new GuestMemory();
+    const families = buildImportFamilies(this.abi, this);
+    const imports: WebAssembly.Imports = {};
+    for (const [mod, fam] of Object.entries(families)) {
+      const o: Record<string, WebAssembly.ImportValue> = {};
+      for (const [name, spec] of Object.entries(fam)) o[name] = this.wrap(name, spec);
+      imports[mod] = o;
+    }
+    this.instance = new WebAssembly.Instance(compiled.module, imports);
+    const memory = this.mem;
+    memory.attach(this.instance.exports.memory as WebAssembly.Memory);
+    const alloc = this.instance.exports[compiled.allocator] as ExportFn;
+    memory.allocate = (size: number): number => {
+      const savedRestricted = this.restricted;
+      const savedCurrent = this.current;
+      this.restricted = ALLOCATOR_ALLOWED;
+      this.current = 0;
+      try {
+        return (alloc(size) ?? 0) >>> 0;
+      } finally {
+        this.restricted = savedRestricted;
+        this.current = savedCurrent;
+      }
+    };
+  }
+
+  // ---- ImportContext -------------------------------------------------------------------------
+
+  get logLevel(): number { return this.opts.logLevel; }
+  get env(): Readonly<Record<string, string>> { return this.opts.env; }
+  get userProperties(): ReadonlyMap<string, Uint8Array> { return this.opts.properties; }
+  get pluginName(): string { return this.opts.pluginName; }
+  get rootIdName(): string { return this.opts.rootId; }
+  get vmId(): string { return this.opts.vmId; }
+
+  log(level: number, message: string): void {
+    if (level === LogLevel.critical) this.lastCritical = message;
+    if (level >= this.opts.logLevel) this.logs.push({ level: level as LogLevel, message, contextId: this.current });
+  }
+
+  warnUnimplemented(name: string): void {
+    this.log(LogLevel.warn, `host-mock does not implement ${name} yet; returning Unimplemented (12)`);
+  }
+
+  nowNs(): bigint {
+    return this.opts.now ?? BigInt(Date.now()) * 1_000_000n;
+  }
+
+  monotonicNs(): bigint {
+    return this.opts.now ?? process.hrtime.bigint();
+  }
+
+  randomBytes(n: number): Uint8Array {
+    return this.random.bytes(n);
+  }
+
+  effective(): ContextView {
+    return this.eff;
+  }
+
+  setEffectiveContext(id: number): boolean {
+    const c = this.contexts.get(id);
+    if (c === undefined) return false;
+    this.effectiveId = id;
+    this.eff = c;
+    return true;
+  }
+
+  done(): boolean {
+    const root = this.roots.get(this.eff.rootId);
+    if (root === undefined || !root.parked) return false;
+    root.parked = false;
+    this.defer(() => this.deleteRoot(root));
+    return true;
+  }
+
+  setTickPeriod(rootId: number, ms: number): void {
+    const root = this.roots.get(rootId);
+    if (root !== undefined) root.tickPeriodMs = ms;
+  }
+
+  status(rootId: number): { code: number; message: string } {
+    return this.roots.get(rootId)?.status ?? { code: WasmResult.Ok, message: "" };
+  }
+
+  vmConfiguration(): Uint8Array { return this.opts.vmConfig; }
+
+  pluginConfiguration(): Uint8Array | null {
+    return this.pluginConfigVisible ? this.opts.pluginConfig : null;
+  }
+
+  clearRouteCache(): void { this.routeCacheClears++; }
+
+  // ---- contexts ------------------------------------------------------------------------------
+
+  /** Next id of the per-VM counter (root 1, streams 2, 3, …). */
+  allocateContextId(): number {
+    return this.nextContextId++;
+  }
+
+  registerContext(id: number, parentId: number, stream: StreamHostSide | null): void {
+    this.contexts.set(id, { id, parentId, rootId: parentId === 0 ? id : parentId, stream });
+  }
+
+  unregisterContext(id: number): void {
+    this.contexts.delete(id);
+    if (this.eff.id === id) this.eff = this.contexts.get(this.current) ?? VM_CONTEXT;
+  }
+
+  // ---- calling the guest ---------------------------------------------------------------------
+
+  has(name: string): boolean {
+    return this.compiled.exportNames.has(name);
+  }
+
+  private fn(name: string): ExportFn | undefined {
+    let f = this.exportFns.get(name);
+    if (f === undefined) {
+      const e = this.instance.exports[name];
+      if (typeof e !== "function") return undefined;
+      f = e as ExportFn;
+      this.exportFns.set(name, f);
+    }
+    return f;
+  }
+
+  /**
+   * Calls an export with `contextId` as the current context. Returns the unsigned result (undefined
+   * for void exports and absent ones — check `has` first). A trap marks the VM failed and throws
+   * TrapError; any call after that throws VmFailedError.
+   */
+  call(name: string, args: number[], contextId: number): number | undefined {
+    if (this.failed !== null) throw new VmFailedError(this.failed);
+    const f = this.fn(name);
+    if (f === undefined) return undefined;
+    const saved = [this.current, this.effectiveId, this.eff] as const;
+    this.current = contextId;
+    this.effectiveId = 0;
+    this.eff = this.contexts.get(contextId) ?? VM_CONTEXT;
+    this.lastCritical = undefined;
+    this.depth++;
+    try {
+      const r = f(...args);
+      return typeof r === "number" ? r >>> 0 : undefined;
+    } catch (e) {
+      const err = e instanceof TrapError || e instanceof VmFailedError ? e : this.trapError(name, args, contextId, e);
+      if (this.failed === null) this.failed = err;
+      throw err;
+    } finally {
+      this.depth--;
+      [this.current, this.effectiveId, this.eff] = saved;
+    }
+  }
+
+  /** Start functions (§1.4) with the restricted host-call allow-list. */
+  runStartFunctions(): void {
+    this.restricted = START_ALLOWED;
+    try {
+      if (this.has("_initialize")) {
+        this.call("_initialize", [], 0);
+        if (this.has("main")) this.call("main", [0, 0], 0);
+        else if (this.has("__main_void")) this.call("__main_void", [], 0);
+      } else if (this.has("_start")) {
+        this.call("_start", [], 0);
+      }
+    } finally {
+      this.restricted = null;
+    }
+  }
+
+  /** Queues an action to run after the current callback returns (§12). */
+  defer(action: () => void): void {
+    this.deferred.push(action);
+  }
+
+  /** Runs queued after-callback actions (which may call the guest and queue more). */
+  drain(): void {
+    if (this.depth > 0) return;
+    while (this.deferred.length > 0 && this.failed === null) {
+      const a = this.deferred.shift() as () => void;
+      a();
+    }
+    if (this.failed !== null) this.deferred.length = 0;
+  }
+
+  deleteRoot(root: RootState): void {
+    if (root.deleted) return;
+    root.deleted = true;
+    if (this.has("proxy_on_delete")) this.call("proxy_on_delete", [root.id], root.id);
+    this.unregisterContext(root.id);
+  }
+
+  memoryPages(): number {
+    return this.mem.byteLength / 65536;
+  }
+
+  // ---- host-call wrapper, ring buffer, traps -------------------------------------------------
+
+  private wrap(name: string, spec: HostFunctionSpec): (...args: never[]) => number | bigint | undefined {
+    const fn = spec.fn as (...args: Array<number | bigint>) => number | bigint | undefined | void;
+    const fault = spec.faultCode;
+    return (...args: Array<number | bigint>): number | bigint | undefined => {
+      if (this.restricted !== null && !this.restricted.has(name)) {
+        this.record(name, args, undefined);
+        throw new HostTrap(`restricted_callback: ${name} may not be called ${this.restricted === START_ALLOWED ? "during start functions" : "while the guest allocator runs"}`);
+      }
+      let r: number | bigint | undefined;
+      try {
+        r = fn(...args) ?? undefined;
+      } catch (e) {
+        if (!(e instanceof MemoryFault)) {
+          this.record(name, args, undefined);
+          throw e;
+        }
+        r = fault;
+      }
+      this.record(name, args, r);
+      return r;
+    };
+  }
+
+  private record(name: string, args: ReadonlyArray<number | bigint>, result: number | bigint | undefined): void {
+    const i = this.ringCount++ % RING;
+    this.ringNames[i] = name;
+    this.ringArgs[i] = args;
+    this.ringResults[i] = result;
+  }
+
+  /** The last ≤16 host calls, oldest first. */
+  recentHostCalls(): HostCallRecord[] {
+    const n = Math.min(this.ringCount, RING);
+    const out: HostCallRecord[] = [];
+    for (let k = this.ringCount - n; k < this.ringCount; k++) {
+      const i = k % RING;
+      out.push({ name: this.ringNames[i], args: this.ringArgs[i], result: this.ringResults[i] });
+    }
+    return out;
+  }
+
+  private trapError(callback: string, args: number[], contextId: number, e: unknown): TrapError {
+    const reason = e instanceof Error ? (e instanceof HostTrap || e instanceof WebAssembly.RuntimeError ? e.message : `${e.name}: ${e.message}`) : String(e);
+    const abortMatch = this.lastCritical !== undefined ? /^abort: ([\s\S]*)$/.exec(this.lastCritical) : null;
+    return new TrapError({
+      callback,
+      args,
+      contextId,
+      reason,
+      ...(abortMatch !== null ? { abort: abortMatch[1] } : {}),
+      frames: e instanceof Error ? this.guestFrames(e.stack ?? "") : [],
+      hostCalls: this.recentHostCalls(),
+      cause: e,
+    });
+  }
+
+  private guestFrames(stack: string): GuestFrame[] {
+    const frames: GuestFrame[] = [];
+    const re = /at (?:(\S+) \()?wasm:\/\/wasm\/[0-9a-f]+:wasm-function\[(\d+)\]:0x([0-9a-f]+)\)?/g;
+    for (const m of stack.matchAll(re)) {
+      const index = Number(m[2]);
+      const offset = parseInt(m[3], 16);
+      const pos = this.compiled.sourceMap?.lookup(offset);
+      frames.push({
+        functionName: m[1] ?? `wasm-function[${index}]`,
+        functionIndex: index,
+        offset,
+        ...(pos !== undefined ? { source: `${pos.source}:${pos.line}:${pos.column}` } : {}),
+      });
+    }
+    return frames;
+  }
+}
