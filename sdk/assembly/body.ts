@@ -7,7 +7,7 @@
 import { BufferType, WasmResult } from "./abi/enums";
 import { proxy_get_buffer_bytes, proxy_get_buffer_status, proxy_set_buffer_bytes } from "./abi/imports";
 import {
-  OUT_PTR, OUT_SIZE, OUT_U32, OUT_U32B, clearOut, encode1, releaseOut, scratchBase, takeBytes, takeString,
+  OUT_PTR, OUT_SIZE, OUT_U32, OUT_U32B, clearOut, prepareStringOut, encode1, releaseOut, scratchBase, takeBytes, takeString,
 } from "./abi/memory";
 
 let lastBufferResult: WasmResult = WasmResult.Ok;
@@ -31,7 +31,7 @@ export function get_buffer_bytes(typ: BufferType, start: u32, length: u32): Arra
 
 /** Like get_buffer_bytes, decoded as UTF-8. */
 export function get_buffer_string(typ: BufferType, start: u32, length: u32): string {
-  clearOut();
+  prepareStringOut();
   const r = proxy_get_buffer_bytes(<u32>typ, start, length, OUT_PTR, OUT_SIZE);
   lastBufferResult = r;
   if (r != WasmResult.Ok) {

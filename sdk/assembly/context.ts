@@ -205,7 +205,7 @@ class UnknownRootContext extends RootContext {
     this.root_id = root_id;
   }
   onConfigure(configuration_size: u32): bool {
-    log(LogLevel.critical, unknownRootMessage(this.root_id));
+    // The reason was logged (critical) when this root was created.
     return false;
   }
 }

@@ -7,10 +7,10 @@ import {
   proxy_set_header_map_pairs,
 } from "./abi/imports";
 import {
-  OUT_PTR, OUT_SIZE, OUT_U32, clearOut, encode1, encodeAt, maxUtf8, releaseOut, scratchBase,
-  scratchReserve, takeBytes, takeString,
+  OUT_PTR, OUT_SIZE, OUT_U32, prepareStringOut, encode1, encodeAt, maxUtf8, releaseOut, scratchBase,
+  scratchReserve, takeString,
 } from "./abi/memory";
-import { HeaderPair, decodePairs, encodePairsAt, pairsSize } from "./abi/pairs";
+import { HeaderPair, decodePairsAt, encodePairsAt, pairsSize } from "./abi/pairs";
 
 export { HeaderPair };
 /** An ordered list of header pairs (repeats allowed). */
@@ -26,7 +26,7 @@ export function last_header_result(): WasmResult {
 /** Reads the first value of `key` in `map`; null when absent or the map is not available. */
 export function get_header_map_value_or_null(map: HeaderMapType, key: string): string | null {
   const kl = encode1(key);
-  clearOut();
+  prepareStringOut();
   const r = proxy_get_header_map_value(<u32>map, scratchBase(), kl, OUT_PTR, OUT_SIZE);
   lastHeaderResult = r;
   if (r != WasmResult.Ok) {
@@ -38,14 +38,15 @@ export function get_header_map_value_or_null(map: HeaderMapType, key: string): s
 
 /** All pairs of `map` (empty when the map is not available). */
 export function get_header_map_pairs(map: HeaderMapType): Headers {
-  clearOut();
+  prepareStringOut();
   const r = proxy_get_header_map_pairs(<u32>map, OUT_PTR, OUT_SIZE);
   lastHeaderResult = r;
-  if (r != WasmResult.Ok) {
-    releaseOut();
-    return new Array<HeaderPair>();
-  }
-  return decodePairs(takeBytes());
+  // Decoded straight from the host's buffer (the pairs are copied), then the buffer is released.
+  const pairs = r == WasmResult.Ok
+    ? decodePairsAt(<usize>load<u32>(OUT_PTR), <usize>load<u32>(OUT_SIZE))
+    : new Array<HeaderPair>();
+  releaseOut();
+  return pairs;
 }
 
 /** Replaces the whole map with `headers` (in order). */

@@ -8,7 +8,8 @@
 import { WasmResult } from "./abi/enums";
 import { proxy_get_property, proxy_set_property } from "./abi/imports";
 import {
-  OUT_PTR, OUT_SIZE, clearOut, encodeAt, maxUtf8, releaseOut, scratchReserve, takeBytes,
+  OUT_PTR, OUT_SIZE, clearOut, encodeAt, maxUtf8, prepareStringOut, releaseOut, scratchReserve,
+  takeBytes, takeString,
 } from "./abi/memory";
 
 let lastPropertyResult: WasmResult = WasmResult.Ok;
@@ -70,16 +71,23 @@ export function get_property(path: string): ArrayBuffer {
   return v !== null ? v : new ArrayBuffer(0);
 }
 
-/** String value (UTF-8), or `defaultValue` when missing. */
-export function getPropertyString<P>(path: P, defaultValue: string = ""): string {
-  const v = getProperty<P>(path);
-  return v !== null ? String.UTF8.decode(v) : defaultValue;
+/** Nullable string value (UTF-8). */
+export function getPropertyStringOrNull<P>(path: P): string | null {
+  const p = encodePath<P>(path, 0);
+  prepareStringOut();
+  const r = proxy_get_property(p, pathBytes, OUT_PTR, OUT_SIZE);
+  lastPropertyResult = r;
+  if (r != WasmResult.Ok) {
+    releaseOut();
+    return null;
+  }
+  return takeString();
 }
 
-/** Nullable string value. */
-export function getPropertyStringOrNull<P>(path: P): string | null {
-  const v = getProperty<P>(path);
-  return v !== null ? String.UTF8.decode(v) : null;
+/** String value (UTF-8), or `defaultValue` when missing. */
+export function getPropertyString<P>(path: P, defaultValue: string = ""): string {
+  const v = getPropertyStringOrNull<P>(path);
+  return v !== null ? v : defaultValue;
 }
 
 /** int64 value (8 bytes LE); `defaultValue` when missing or not 8 bytes long. */

@@ -1,10 +1,12 @@
 // Memory plumbing between host and guest (raw layer).
 //
 // Host -> guest: every byte string the host returns lives in memory it obtained from `malloc`
-// below. `malloc` allocates a *pinned* ArrayBuffer object, so the pointer the host writes into an
-// out-slot is already a complete ArrayBuffer: `takeBytes` hands it out without a copy after
-// unpinning it (from then on the GC owns it), `takeString` decodes it and unpins it. Empty results
-// arrive as ptr 0 / size 0 and are never dereferenced.
+// below. By default `malloc` allocates a *pinned* ArrayBuffer object, so the pointer the host
+// writes into an out-slot is already a complete ArrayBuffer: `takeBytes` hands it out without a
+// copy after unpinning it (from then on the GC owns it). For calls whose result is only decoded
+// into a string (header values, properties read as text), the caller arms `prepareStringOut()`:
+// the next `malloc` then returns a reusable arena instead, so such a call allocates nothing but
+// the resulting string. Empty results arrive as ptr 0 / size 0 and are never dereferenced.
 //
 // Guest -> host: strings are UTF-8 encoded into one reusable scratch area (grown geometrically,
 // never freed), so a host call with string arguments allocates nothing once warmed up. The scratch
@@ -30,7 +32,45 @@ export const OUT_U64: usize = OUT_AREA + 16;
  * both `malloc` and `proxy_on_memory_allocate` (see exports.ts). Returns a pinned ArrayBuffer.
  */
 export function malloc(size: usize): usize {
+  if (arenaArmed) {
+    arenaArmed = false;
+    if (size > arenaCap) {
+      let cap = arenaCap < 256 ? <usize>256 : arenaCap;
+      while (cap < size) cap <<= 1;
+      arenaPtr = arenaPtr == 0 ? heap.alloc(cap) : heap.realloc(arenaPtr, cap);
+      arenaCap = cap;
+    }
+    arenaOut = true;
+    return arenaPtr;
+  }
   return __pin(__new(size, idof<ArrayBuffer>()));
+}
+
+let arenaPtr: usize = 0;
+let arenaCap: usize = 0;
+/** The next malloc serves the arena (set right before a host call whose result is a string). */
+let arenaArmed = false;
+/** The arena currently holds an unconsumed host result. */
+let arenaOut = false;
+
+/** Clears the out-slots and lets the next host allocation use the string arena. */
+// @ts-ignore: decorator
+@inline
+export function prepareStringOut(): void {
+  store<u64>(OUT_PTR, 0);
+  arenaArmed = true;
+}
+
+/** Decodes UTF-8 (ASCII fast path; invalid sequences are decoded lossily, never trap). */
+export function decodeUtf8(ptr: usize, len: usize): string {
+  if (len == 0) return "";
+  const s = changetype<usize>(__new(len << 1, idof<String>()));
+  for (let i: usize = 0; i < len; i++) {
+    const c = load<u8>(ptr + i);
+    if (c >= 0x80) return String.UTF8.decodeUnsafe(ptr, len);
+    store<u16>(s + (i << 1), <u16>c);
+  }
+  return changetype<string>(s);
 }
 
 /** Clears the pointer/size out-slots; call before a host call that returns data. */
@@ -55,7 +95,14 @@ export function takeBytes(): ArrayBuffer {
   const ptr = <usize>load<u32>(OUT_PTR);
   const size = <usize>load<u32>(OUT_SIZE);
   store<u64>(OUT_PTR, 0);
+  arenaArmed = false;
   if (ptr == 0) return new ArrayBuffer(0);
+  if (arenaOut && ptr == arenaPtr) {
+    arenaOut = false;
+    const copy = new ArrayBuffer(<i32>min(size, arenaCap));
+    memory.copy(changetype<usize>(copy), ptr, <usize>copy.byteLength);
+    return copy;
+  }
   let buf = changetype<ArrayBuffer>(ptr);
   __unpin(ptr);
   if (<usize>buf.byteLength != size) {
@@ -70,9 +117,14 @@ export function takeString(): string {
   const ptr = <usize>load<u32>(OUT_PTR);
   const size = <usize>load<u32>(OUT_SIZE);
   store<u64>(OUT_PTR, 0);
+  arenaArmed = false;
   if (ptr == 0) return "";
+  if (arenaOut && ptr == arenaPtr) {
+    arenaOut = false;
+    return decodeUtf8(ptr, min(size, arenaCap));
+  }
   const cap = <usize>changetype<ArrayBuffer>(ptr).byteLength;
-  const s = String.UTF8.decodeUnsafe(ptr, min(size, cap));
+  const s = decodeUtf8(ptr, min(size, cap));
   __unpin(ptr);
   return s;
 }
@@ -81,6 +133,12 @@ export function takeString(): string {
 export function releaseOut(): void {
   const ptr = <usize>load<u32>(OUT_PTR);
   store<u64>(OUT_PTR, 0);
+  arenaArmed = false;
+  if (arenaOut && ptr == arenaPtr) {
+    arenaOut = false;
+    return;
+  }
+  arenaOut = false;
   if (ptr != 0) __unpin(ptr);
 }
 
