@@ -14,6 +14,7 @@ export interface CompiledModule {
   readonly abi: AbiVersion;
   readonly allocator: "malloc" | "proxy_on_memory_allocate";
   readonly exportNames: ReadonlySet<string>;
+  readonly imports: ReadonlyArray<WebAssembly.ModuleImportDescriptor>;
   /** path of the .wasm when loaded from a file */
   readonly path?: string;
   /** `<path>.map` when it existed at load time */
@@ -109,7 +110,7 @@ function compile(bytes: Uint8Array, path: string | undefined, sourceMap: WasmSou
   }
 
   checkImports(module, abi, where);
-  return { module, abi, allocator, exportNames, path, sourceMap };
+  return { module, abi, allocator, exportNames, imports: WebAssembly.Module.imports(module), path, sourceMap };
 }
 
 export type ImportStatus = "supported" | "stubbed" | "unknown";

@@ -5,7 +5,7 @@
 import { LogLevel, WasmResult } from "../../sdk/assembly/abi/enums.ts";
 import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
 import type { GuestFrame, HostCallRecord } from "./errors.ts";
-import { buildImportFamilies } from "./imports/index.ts";
+import { importCatalogue } from "./imports/index.ts";
 import type { AbiVersion, ContextView, HostFunctionSpec, ImportContext, StreamHostSide } from "./imports/types.ts";
 import { ALLOCATOR_ALLOWED, START_ALLOWED } from "./imports/wasi.ts";
 import type { CompiledModule } from "./loader.ts";
@@ -82,12 +82,13 @@ export class Vm implements ImportContext {
     this.random = new SeededRandom(opts.randomSeed);
     // The memory is only known after instantiation; GuestMemory is attached to it right after.
     this.mem = new GuestMemory();
-    const families = buildImportFamilies(this.abi, this);
-    const imports: WebAssembly.Imports = {};
-    for (const [mod, fam] of Object.entries(families)) {
-      const o: Record<string, WebAssembly.ImportValue> = {};
-      for (const [name, spec] of Object.entries(fam)) o[name] = this.wrap(name, spec);
-      imports[mod] = o;
+    // Wrap only what the module imports (the loader already checked that all of it exists).
+    const catalogue = importCatalogue(this.abi);
+    const imports: Record<string, Record<string, WebAssembly.ImportValue>> = {};
+    for (const imp of compiled.imports) {
+      const spec = catalogue[imp.module]?.[imp.name];
+      if (spec === undefined) continue;
+      (imports[imp.module] ??= {})[imp.name] = this.wrap(imp.name, spec);
     }
     this.instance = new WebAssembly.Instance(compiled.module, imports);
     const memory = this.mem;
@@ -279,8 +280,8 @@ export class Vm implements ImportContext {
 
   // ---- host-call wrapper, ring buffer, traps -------------------------------------------------
 
-  private wrap(name: string, spec: HostFunctionSpec): (...args: never[]) => number | bigint | undefined {
-    const fn = spec.fn as (...args: Array<number | bigint>) => number | bigint | undefined | void;
+  private wrap(name: string, spec: HostFunctionSpec): (...args: Array<number | bigint>) => number | bigint | undefined {
+    const fn = spec.fn as (h: ImportContext, ...args: Array<number | bigint>) => number | bigint | undefined | void;
     const fault = spec.faultCode;
     return (...args: Array<number | bigint>): number | bigint | undefined => {
       if (this.restricted !== null && !this.restricted.has(name)) {
@@ -289,7 +290,7 @@ export class Vm implements ImportContext {
       }
       let r: number | bigint | undefined;
       try {
-        r = fn(...args) ?? undefined;
+        r = fn(this, ...args) ?? undefined;
       } catch (e) {
         if (!(e instanceof MemoryFault)) {
           this.record(name, args, undefined);

@@ -14,11 +14,10 @@ type Resolved =
   | { kind: "body"; buf: { bytes: Uint8Array } }   // mutable body buffer inside its window
   | { kind: "empty-body" };                        // body id outside its window: reads Ok+empty, writes BadArgument
 
-export function bufferImports(h: ImportContext): HostFamily {
+export function bufferImports(): HostFamily {
   const IMA = WasmResult.InvalidMemoryAccess;
-  const mem = h.mem;
 
-  const resolve = (id: number): Resolved => {
+  const resolve = (h: ImportContext, id: number): Resolved => {
     switch (id) {
       case BufferType.HttpRequestBody:
       case BufferType.HttpResponseBody: {
@@ -45,36 +44,36 @@ export function bufferImports(h: ImportContext): HostFamily {
   return {
     proxy_get_buffer_bytes: {
       status: "supported", faultCode: IMA,
-      fn: (id: number, start: number, maxSize: number, retPtrPtr: number, retSizePtr: number): number => {
+      fn: (h: ImportContext, id: number, start: number, maxSize: number, retPtrPtr: number, retSizePtr: number): number => {
         id >>>= 0; start >>>= 0; maxSize >>>= 0;
         if (id > MAX_BUFFER) return WasmResult.BadArgument;
-        const bytes = bytesOf(resolve(id));
+        const bytes = bytesOf(resolve(h, id));
         if (bytes === null) return WasmResult.NotFound;
         const end = Math.min(bytes.length, start + maxSize);
         const slice = start >= bytes.length || end <= start ? EMPTY : bytes.subarray(start, end);
-        mem.returnBytes(slice, retPtrPtr >>> 0, retSizePtr >>> 0);
+        h.mem.returnBytes(slice, retPtrPtr >>> 0, retSizePtr >>> 0);
         return WasmResult.Ok;
       },
     },
     proxy_get_buffer_status: {
       status: "supported", faultCode: IMA,
-      fn: (id: number, retSizePtr: number, retFlagsPtr: number): number => {
+      fn: (h: ImportContext, id: number, retSizePtr: number, retFlagsPtr: number): number => {
         id >>>= 0;
         if (id > MAX_BUFFER) return WasmResult.BadArgument;
-        const bytes = bytesOf(resolve(id));
+        const bytes = bytesOf(resolve(h, id));
         if (bytes === null) return WasmResult.NotFound;
-        mem.writeU32(retSizePtr >>> 0, bytes.length);
-        mem.writeU32(retFlagsPtr >>> 0, 0); // Envoy never sets EndOfStream
+        h.mem.writeU32(retSizePtr >>> 0, bytes.length);
+        h.mem.writeU32(retFlagsPtr >>> 0, 0); // Envoy never sets EndOfStream
         return WasmResult.Ok;
       },
     },
     proxy_set_buffer_bytes: {
       status: "supported", faultCode: IMA,
-      fn: (id: number, start: number, size: number, dataPtr: number, dataSize: number): number => {
+      fn: (h: ImportContext, id: number, start: number, size: number, dataPtr: number, dataSize: number): number => {
         id >>>= 0; start >>>= 0; size >>>= 0;
         if (id > MAX_BUFFER) return WasmResult.BadArgument;
-        const data = mem.readBytes(dataPtr >>> 0, dataSize >>> 0);
-        const r = resolve(id);
+        const data = h.mem.readBytes(dataPtr >>> 0, dataSize >>> 0);
+        const r = resolve(h, id);
         if (r.kind === "unavailable") return WasmResult.NotFound;
         if (r.kind !== "body") return WasmResult.BadArgument; // immutable, or body outside its callback
         const cur = r.buf.bytes;
@@ -94,11 +93,11 @@ export function bufferImports(h: ImportContext): HostFamily {
 }
 
 /** 0.1.0 only: proxy_get_configuration → plugin config during configure, else VM config (§6.1). */
-export function configurationImports(h: ImportContext): HostFamily {
+export function configurationImports(): HostFamily {
   return {
     proxy_get_configuration: {
       status: "supported", faultCode: WasmResult.InvalidMemoryAccess,
-      fn: (retPtrPtr: number, retSizePtr: number): number => {
+      fn: (h: ImportContext, retPtrPtr: number, retSizePtr: number): number => {
         const bytes = h.pluginConfiguration() ?? h.vmConfiguration();
         h.mem.returnBytes(bytes, retPtrPtr >>> 0, retSizePtr >>> 0);
         return WasmResult.Ok;

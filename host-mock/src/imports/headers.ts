@@ -9,16 +9,15 @@ import type { HostFamily, ImportContext } from "./types.ts";
 
 const MAX_MAP = 7;
 
-export function headerImports(h: ImportContext): HostFamily {
+export function headerImports(): HostFamily {
   const IMA = WasmResult.InvalidMemoryAccess;
-  const mem = h.mem;
 
-  const readable = (map: number): HeaderPairs | number => {
+  const readable = (h: ImportContext, map: number): HeaderPairs | number => {
     const s = h.effective().stream;
     if (s === null) return WasmResult.BadArgument;
     return s.readableMap(map);
   };
-  const writable = (map: number): HeaderPairs | null => {
+  const writable = (h: ImportContext, map: number): HeaderPairs | null => {
     const s = h.effective().stream;
     return s === null ? null : s.writableMap(map);
   };
@@ -26,53 +25,53 @@ export function headerImports(h: ImportContext): HostFamily {
   return {
     proxy_get_header_map_value: {
       status: "supported", faultCode: IMA,
-      fn: (map: number, keyPtr: number, keySize: number, retPtrPtr: number, retSizePtr: number): number => {
+      fn: (h: ImportContext, map: number, keyPtr: number, keySize: number, retPtrPtr: number, retSizePtr: number): number => {
         map >>>= 0;
         if (map > MAX_MAP) return WasmResult.BadArgument;
-        const key = mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
-        const m = readable(map);
+        const key = h.mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+        const m = readable(h, map);
         if (typeof m === "number") return m;
         const v = getFirst(m, key);
         if (v === undefined) {
           if (h.abi !== "0.1.0") return WasmResult.NotFound;
-          mem.returnString("", retPtrPtr >>> 0, retSizePtr >>> 0); // 0.1.0: Ok + empty value
+          h.mem.returnString("", retPtrPtr >>> 0, retSizePtr >>> 0); // 0.1.0: Ok + empty value
           return WasmResult.Ok;
         }
-        mem.returnString(v, retPtrPtr >>> 0, retSizePtr >>> 0);
+        h.mem.returnString(v, retPtrPtr >>> 0, retSizePtr >>> 0);
         return WasmResult.Ok;
       },
     },
     proxy_get_header_map_pairs: {
       status: "supported", faultCode: IMA,
-      fn: (map: number, retPtrPtr: number, retSizePtr: number): number => {
+      fn: (h: ImportContext, map: number, retPtrPtr: number, retSizePtr: number): number => {
         map >>>= 0;
         if (map > MAX_MAP) return WasmResult.BadArgument;
-        const m = readable(map);
+        const m = readable(h, map);
         // unavailable map → empty, still Ok
         const bytes = typeof m === "number" || m.length === 0 ? new Uint8Array(0) : encodePairs(m);
-        mem.returnBytes(bytes, retPtrPtr >>> 0, retSizePtr >>> 0);
+        h.mem.returnBytes(bytes, retPtrPtr >>> 0, retSizePtr >>> 0);
         return WasmResult.Ok;
       },
     },
     proxy_get_header_map_size: {
       status: "supported", faultCode: IMA,
-      fn: (map: number, retSizePtr: number): number => {
+      fn: (h: ImportContext, map: number, retSizePtr: number): number => {
         map >>>= 0;
         if (map > MAX_MAP) return WasmResult.BadArgument;
-        const m = writable(map); // Envoy uses the writable lookup here
+        const m = writable(h, map); // Envoy uses the writable lookup here
         if (m === null) return WasmResult.BadArgument;
-        mem.writeU32(retSizePtr >>> 0, byteSize(m));
+        h.mem.writeU32(retSizePtr >>> 0, byteSize(m));
         return WasmResult.Ok;
       },
     },
     proxy_add_header_map_value: {
       status: "supported", faultCode: IMA,
-      fn: (map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
+      fn: (h: ImportContext, map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
         map >>>= 0;
         if (map > MAX_MAP) return WasmResult.BadArgument;
-        const key = mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
-        const value = mem.readString(valPtr >>> 0, valSize >>> 0);
-        const m = writable(map);
+        const key = h.mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+        const value = h.mem.readString(valPtr >>> 0, valSize >>> 0);
+        const m = writable(h, map);
         if (m === null) return WasmResult.BadArgument;
         addValue(m, key, value);
         return WasmResult.Ok;
@@ -80,12 +79,12 @@ export function headerImports(h: ImportContext): HostFamily {
     },
     proxy_replace_header_map_value: {
       status: "supported", faultCode: IMA,
-      fn: (map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
+      fn: (h: ImportContext, map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
         map >>>= 0;
         if (map > MAX_MAP) return WasmResult.BadArgument;
-        const key = mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
-        const value = mem.readString(valPtr >>> 0, valSize >>> 0);
-        const m = writable(map);
+        const key = h.mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+        const value = h.mem.readString(valPtr >>> 0, valSize >>> 0);
+        const m = writable(h, map);
         if (m === null) return WasmResult.BadArgument;
         replaceValue(m, key, value);
         return WasmResult.Ok;
@@ -93,11 +92,11 @@ export function headerImports(h: ImportContext): HostFamily {
     },
     proxy_remove_header_map_value: {
       status: "supported", faultCode: IMA,
-      fn: (map: number, keyPtr: number, keySize: number): number => {
+      fn: (h: ImportContext, map: number, keyPtr: number, keySize: number): number => {
         map >>>= 0;
         if (map > MAX_MAP) return WasmResult.BadArgument;
-        const key = mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
-        const m = writable(map);
+        const key = h.mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+        const m = writable(h, map);
         if (m === null) return WasmResult.BadArgument;
         removeAll(m, key); // absent key is still Ok
         return WasmResult.Ok;
@@ -105,11 +104,11 @@ export function headerImports(h: ImportContext): HostFamily {
     },
     proxy_set_header_map_pairs: {
       status: "supported", faultCode: IMA,
-      fn: (map: number, ptr: number, size: number): number => {
+      fn: (h: ImportContext, map: number, ptr: number, size: number): number => {
         map >>>= 0;
         if (map > MAX_MAP) return WasmResult.BadArgument;
-        const pairs = decodePairs(mem.readBytes(ptr >>> 0, size >>> 0)); // malformed → [] → clears
-        const m = writable(map);
+        const pairs = decodePairs(h.mem.readBytes(ptr >>> 0, size >>> 0)); // malformed → [] → clears
+        const m = writable(h, map);
         if (m === null) return WasmResult.BadArgument;
         setPairs(m, pairs);
         return WasmResult.Ok;

@@ -10,29 +10,29 @@ import { logImports } from "./log.ts";
 import { propertyImports } from "./properties.ts";
 import { streamControlImports, streamControlImports01, streamControlImports02 } from "./stream-control.ts";
 import { timeImports } from "./time.ts";
-import type { AbiVersion, HostFamily, ImportContext } from "./types.ts";
+import type { AbiVersion, HostFamily } from "./types.ts";
 import { unimplementedImports } from "./unimplemented.ts";
 import { WASI_MODULES, wasiImports } from "./wasi.ts";
 
 export type ImportCatalogue = Record<string, HostFamily>;
 
 /** Every host function the mock links for `abi`, keyed by wasm module name then function name. */
-export function buildImportFamilies(abi: AbiVersion, h: ImportContext): ImportCatalogue {
-  const { proxy_get_log_level, ...log } = logImports(h);
+export function buildImportFamilies(abi: AbiVersion): ImportCatalogue {
+  const { proxy_get_log_level, ...log } = logImports();
   const env: HostFamily = {
     ...log,
-    ...timeImports(h),
-    ...headerImports(h),
-    ...bufferImports(h),
-    ...propertyImports(h),
-    ...streamControlImports(h),
+    ...timeImports(),
+    ...headerImports(),
+    ...bufferImports(),
+    ...propertyImports(),
+    ...streamControlImports(),
     ...envExtraImports(),
-    ...unimplementedImports(h),
+    ...unimplementedImports(),
   };
-  if (abi === "0.1.0") Object.assign(env, configurationImports(h), streamControlImports01(h));
-  else Object.assign(env, streamControlImports02(h));
+  if (abi === "0.1.0") Object.assign(env, configurationImports(), streamControlImports01());
+  else Object.assign(env, streamControlImports02());
   if (abi === "0.2.1") env.proxy_get_log_level = proxy_get_log_level;
-  const wasi = wasiImports(h);
+  const wasi = wasiImports();
   const out: ImportCatalogue = { env };
   for (const m of WASI_MODULES) out[m] = wasi;
   return out;
@@ -40,13 +40,14 @@ export function buildImportFamilies(abi: AbiVersion, h: ImportContext): ImportCa
 
 const catalogues = new Map<AbiVersion, ImportCatalogue>();
 
-/** The catalogue without a live VM (for the import check before instantiation). */
+/**
+ * The catalogue for `abi`, built once per process (immutable: every host function takes the VM's
+ * ImportContext as its first argument, so VMs only create thin wrappers for what a module imports).
+ */
 export function importCatalogue(abi: AbiVersion): ImportCatalogue {
   let c = catalogues.get(abi);
   if (c === undefined) {
-    // Builders only capture the context; nothing is called while listing names.
-    const placeholder = new Proxy({}, { get: () => undefined }) as unknown as ImportContext;
-    c = buildImportFamilies(abi, placeholder);
+    c = buildImportFamilies(abi);
     catalogues.set(abi, c);
   }
   return c;

@@ -121,25 +121,24 @@ export function resolveProperty(h: ImportContext, path: string[]): Uint8Array | 
   return WasmResult.NotFound;
 }
 
-export function propertyImports(h: ImportContext): HostFamily {
+export function propertyImports(): HostFamily {
   const IMA = WasmResult.InvalidMemoryAccess;
-  const mem = h.mem;
-  const readPath = (ptr: number, size: number): string[] => mem.readString(ptr >>> 0, size >>> 0).split("\0");
+  const readPath = (h: ImportContext, ptr: number, size: number): string[] => h.mem.readString(ptr >>> 0, size >>> 0).split("\0");
   return {
     proxy_get_property: {
       status: "supported", faultCode: IMA,
-      fn: (pathPtr: number, pathSize: number, retPtrPtr: number, retSizePtr: number): number => {
-        const r = resolveProperty(h, readPath(pathPtr, pathSize));
+      fn: (h: ImportContext, pathPtr: number, pathSize: number, retPtrPtr: number, retSizePtr: number): number => {
+        const r = resolveProperty(h, readPath(h, pathPtr, pathSize));
         if (typeof r === "number") return r;
-        mem.returnBytes(r, retPtrPtr >>> 0, retSizePtr >>> 0);
+        h.mem.returnBytes(r, retPtrPtr >>> 0, retSizePtr >>> 0);
         return WasmResult.Ok;
       },
     },
     proxy_set_property: {
       status: "supported", faultCode: IMA,
-      fn: (pathPtr: number, pathSize: number, valPtr: number, valSize: number): number => {
-        const path = readPath(pathPtr, pathSize);
-        const value = mem.readBytes(valPtr >>> 0, valSize >>> 0);
+      fn: (h: ImportContext, pathPtr: number, pathSize: number, valPtr: number, valSize: number): number => {
+        const path = readPath(h, pathPtr, pathSize);
+        const value = h.mem.readBytes(valPtr >>> 0, valSize >>> 0);
         const s = h.effective().stream;
         if (s === null) return WasmResult.NotFound; // no stream info (root context)
         s.filterState.set(propertyKey(path), value);

@@ -8,7 +8,7 @@ import type { HeaderPairs } from "../pairs.ts";
 export type AbiVersion = "0.1.0" | "0.2.0" | "0.2.1";
 
 /** A host function as linked into the guest; i32 parameters arrive as numbers, i64 as bigints. */
-export type HostFn = (...args: never[]) => number | bigint | undefined | void;
+export type HostFn = (h: ImportContext, ...args: never[]) => number | bigint | undefined | void;
 
 export interface HostFunctionSpec {
   fn: HostFn;

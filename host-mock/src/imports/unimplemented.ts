@@ -15,13 +15,13 @@ export const NOT_YET_IMPLEMENTED = [
   "envoy_resolve_dns",
 ] as const;
 
-export function unimplementedImports(h: ImportContext): HostFamily {
+export function unimplementedImports(): HostFamily {
   const out: HostFamily = {};
   for (const name of NOT_YET_IMPLEMENTED) {
     out[name] = {
       status: "stubbed",
       faultCode: WasmResult.InvalidMemoryAccess,
-      fn: (): number => {
+      fn: (h: ImportContext): number => {
         h.warnUnimplemented(name);
         return WasmResult.Unimplemented;
       },
