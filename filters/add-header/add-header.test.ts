@@ -1,0 +1,90 @@
+// Unit tests of the add-header filter on the mock host, against both its release and debug builds.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import {
+  createHost, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, LogLevel, type HeaderPairs,
+} from "../../host-mock/src/index.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const REQUEST: HeaderPairs = [[":method", "GET"], [":path", "/hello"], [":authority", "example.com"], [":scheme", "http"]];
+
+describe.each(["release", "debug"] as const)("add-header (%s build)", (target) => {
+  const wasm = join(here, "build", `${target}.wasm`);
+  const host = (pluginConfig: string | object) => createHost({ wasm, rootId: "add_header", vmId: "t", pluginConfig });
+
+  it("adds the configured header to the response and leaves the request alone", () => {
+    const h = host({ name: "x-powered-by", value: "filterkit" });
+    expect(h.configured).toBe(true);
+    const s = h.newHttpStream();
+    expect(s.sendRequestHeaders(REQUEST, true)).toBe(FilterHeadersStatus.Continue);
+    expect(s.sendResponseHeaders([[":status", "200"], ["content-type", "text/plain"]], true)).toBe(FilterHeadersStatus.Continue);
+    s.complete();
+    expect(s.request.headers).toEqual(REQUEST);
+    expect(s.response.headers).toEqual([[":status", "200"], ["content-type", "text/plain"], ["x-powered-by", "filterkit"]]);
+    expect(s.callbacks.map((c) => c.name)).toEqual([
+      "proxy_on_context_create", "proxy_on_request_headers", "proxy_on_response_headers",
+      "proxy_on_log", "proxy_on_done", "proxy_on_delete",
+    ]);
+    expect(h.logsAt(LogLevel.error)).toEqual([]);
+  });
+
+  it("keeps an upstream header of the same name and adds its own after it", () => {
+    const s = host({ name: "Via", value: "filterkit" }).newHttpStream();
+    s.sendRequestHeaders(REQUEST, true);
+    s.sendResponseHeaders([[":status", "200"], ["via", "1.1 upstream"], ["x-a", "1"]], true);
+    expect(s.response.headers).toEqual([[":status", "200"], ["via", "1.1 upstream"], ["x-a", "1"], ["via", "filterkit"]]);
+  });
+
+  it("passes bodies and trailers through untouched", () => {
+    const s = host({ name: "x-a", value: "" }).newHttpStream();
+    s.sendRequestHeaders([[":method", "POST"], [":path", "/"], [":authority", "a"]], false);
+    expect(s.sendRequestBody("part one,", false)).toBe(FilterDataStatus.Continue);
+    expect(s.sendRequestBody(" part two", false)).toBe(FilterDataStatus.Continue);
+    expect(s.sendRequestTrailers([["x-checksum", "abc"]])).toBe(FilterTrailersStatus.Continue);
+    s.sendResponseHeaders([[":status", "201"]], false);
+    s.sendResponseBody("done", true);
+    s.complete();
+    expect(s.request.bodyText).toBe("part one, part two");
+    expect(s.request.trailers).toEqual([["x-checksum", "abc"]]);
+    expect(s.response.headers).toEqual([[":status", "201"], ["x-a", ""]]);
+    expect(s.response.bodyText).toBe("done");
+  });
+
+  it("serves many streams from one root context", () => {
+    const h = host({ name: "x-n", value: "1" });
+    for (let i = 0; i < 50; i++) {
+      const s = h.newHttpStream();
+      s.sendRequestHeaders(REQUEST, true);
+      s.sendResponseHeaders([[":status", "200"]], true);
+      s.complete();
+      expect(s.response.headers).toEqual([[":status", "200"], ["x-n", "1"]]);
+    }
+  });
+
+  // Every invalid configuration is refused at configure time with one error naming the field.
+  const invalid: Array<[string, string | object, RegExp]> = [
+    ["an empty configuration", "", /invalid configuration/],
+    ["text that is not JSON", "name=x", /invalid configuration/],
+    ["a JSON array", "[]", /expected a JSON object/],
+    ["a missing name", { value: "v" }, /field "name": expected a non-empty string, got nothing/],
+    ["a numeric name", { name: 42, value: "v" }, /field "name": expected a non-empty string, got number/],
+    ["an empty name", { name: "", value: "v" }, /field "name": expected a non-empty string/],
+    ["a name with a space", { name: "x bad", value: "v" }, /field "name": expected an HTTP header name/],
+    ["a pseudo-header name", { name: ":status", value: "500" }, /field "name": expected an HTTP header name/],
+    ["a missing value", { name: "x-a" }, /field "value": expected a string, got nothing/],
+    ["a value that is not a string", { name: "x-a", value: true }, /field "value": expected a string, got bool/],
+    ["a value smuggling a header (CRLF)", { name: "x-a", value: "v\r\nset-cookie: admin=1" }, /field "value": expected a header value without CR, LF or NUL/],
+    ["a value with a NUL", { name: "x-a", value: "v\u0000w" }, /field "value"/],
+    ["truncated JSON", '{"name": "x-a", "value": "v"', /invalid configuration/],
+  ];
+  for (const [what, config, message] of invalid) {
+    it(`rejects ${what}`, () => {
+      const h = host(config);
+      expect(h.configured).toBe(false);
+      const errors = h.logsAt(LogLevel.error);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(message);
+    });
+  }
+});

@@ -1,0 +1,75 @@
+// add-header: adds one configured header to every response.
+// The template filter: configuration parsed and validated once, at configure time; the hot path
+// only adds a header. Configuration: {"name": "<header name>", "value": "<header value>"}.
+export * from "@filterkit/sdk/proxy";
+import {
+  RootContext, Context, registerRootContext, FilterHeadersStatusValues, stream_context, JsonConfig,
+} from "@filterkit/sdk";
+
+/** RFC 9110 token characters, the only ones allowed in a header name. */
+function isToken(name: string): bool {
+  if (name.length == 0) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+    // ! # $ % & ' * + - . ^ _ ` | ~
+    const symbol = c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a || c == 0x2b || c == 0x2d ||
+      c == 0x2e || c == 0x5e || c == 0x5f || c == 0x60 || c == 0x7c || c == 0x7e;
+    if (!alnum && !symbol) return false;
+  }
+  return true;
+}
+
+/** ASCII lower-casing: a token is ASCII, and String#toLowerCase would pull in Unicode tables. */
+function asciiLower(name: string): string {
+  let out = name;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) {
+      out = name.substring(0, i) + String.fromCharCode(c + 32) + asciiLower(name.substring(i + 1));
+      break;
+    }
+  }
+  return out;
+}
+
+/** A header value must not smuggle a line break or a NUL into the response. */
+function isSafeValue(value: string): bool {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c == 0x0d || c == 0x0a || c == 0x00) return false;
+  }
+  return true;
+}
+
+class AddHeaderRoot extends RootContext {
+  headerName: string = "";
+  headerValue: string = "";
+
+  onConfigure(configuration_size: u32): bool {
+    const cfg = JsonConfig.parse(this.readConfiguration());
+    const name = cfg.requireString("name");
+    const value = cfg.requireStringAllowEmpty("value");
+    if (cfg.valid && !isToken(name)) cfg.fail("name", "expected an HTTP header name (token characters, no ':' pseudo-header), got \"" + name + "\"");
+    if (cfg.valid && !isSafeValue(value)) cfg.fail("value", "expected a header value without CR, LF or NUL");
+    if (!cfg.check()) return false;
+    // Envoy lower-cases header names; doing it once here keeps the hot path free of it.
+    this.headerName = asciiLower(name);
+    this.headerValue = value;
+    return true;
+  }
+
+  createContext(context_id: u32): Context {
+    return new AddHeader(context_id, this);
+  }
+}
+
+class AddHeader extends Context {
+  onResponseHeaders(_headers: u32, _end_of_stream: bool): FilterHeadersStatusValues {
+    const root = this.root_context as AddHeaderRoot;
+    stream_context.headers.response.add(root.headerName, root.headerValue);
+    return FilterHeadersStatusValues.Continue;
+  }
+}
+
+registerRootContext((context_id: u32) => new AddHeaderRoot(context_id), "add_header");
