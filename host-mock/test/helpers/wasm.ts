@@ -97,14 +97,17 @@ export function buildModule(spec: ModuleSpec): BuiltModule {
   const data: string[] = [];
   let off = 1024;
   const enc = new TextEncoder();
-  for (const [name, s] of Object.entries(spec.strings ?? {})) {
+  // `{{text}}` naming no declared string stands for the literal text
+  const all: Record<string, string> = { ...(spec.strings ?? {}) };
+  for (const m of (spec.funcs ?? "").matchAll(/\{\{([^}]+)\}\}/g)) all[m[1]] ??= m[1];
+  for (const [name, s] of Object.entries(all)) {
     const b = enc.encode(s);
     strings[name] = [off, b.length];
     data.push(`(data (i32.const ${off}) "${[...b].map((x) => "\\" + x.toString(16).padStart(2, "0")).join("")}")`);
     off += b.length + 8;
   }
   let funcs = spec.funcs ?? "";
-  funcs = funcs.replace(/\{\{(\w+)\}\}/g, (_, n: string) => {
+  funcs = funcs.replace(/\{\{([^}]+)\}\}/g, (_, n: string) => {
     const s = strings[n];
     if (s === undefined) throw new Error(`unknown string ${n}`);
     return `(i32.const ${s[0]}) (i32.const ${s[1]})`;
