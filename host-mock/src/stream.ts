@@ -317,6 +317,7 @@ export class HttpStream implements StreamHostSide {
   }
 
   private feedHeaders(side: Side, headers: HeaderPairs, eos: boolean, discarded: boolean): number | undefined {
+    if (discarded) return undefined; // the upstream response after a local reply never reaches the filter
     if (side.headersArrived) throw new Error(`${side.dir} headers were already sent on this stream`);
     if (this.completed) throw new Error("the stream is complete");
     side.headersArrived = true;
@@ -328,6 +329,7 @@ export class HttpStream implements StreamHostSide {
   }
 
   private feedBody(side: Side, chunk: Uint8Array, eos: boolean, discarded: boolean): number | undefined {
+    if (discarded) return undefined;
     if (!side.headersArrived) throw new Error(`send the ${side.dir} headers before its body`);
     if (side.inputEnded) throw new Error(`the ${side.dir} already ended`);
     side.inputEnded = eos;
@@ -342,6 +344,7 @@ export class HttpStream implements StreamHostSide {
   }
 
   private feedTrailers(side: Side, trailers: HeaderPairs, discarded: boolean): number | undefined {
+    if (discarded) return undefined;
     if (!side.headersArrived) throw new Error(`send the ${side.dir} headers before its trailers`);
     if (side.inputEnded) throw new Error(`the ${side.dir} already ended`);
     side.inputEnded = true;
