@@ -135,6 +135,17 @@ export function buildModule(spec: ModuleSpec): BuiltModule {
     (drop (call $proxy_log (i32.const 0) (i32.const 200) (i32.const 2))))
   (func $logret
     (drop (call $proxy_log (i32.const 2) (i32.load (i32.const 96)) (i32.load (i32.const 100)))))
+  (data (i32.const 240) "0123456789abcdef")
+  (func $loghex (local $i i32) (local $p i32) (local $n i32) (local $b i32)
+    (local.set $p (i32.load (i32.const 96))) (local.set $n (i32.load (i32.const 100)))
+    (block $done (loop $l
+      (br_if $done (i32.ge_u (local.get $i) (local.get $n)))
+      (local.set $b (i32.load8_u (i32.add (local.get $p) (local.get $i))))
+      (i32.store8 (i32.add (i32.const 8192) (i32.shl (local.get $i) (i32.const 1))) (i32.load8_u (i32.add (i32.const 240) (i32.shr_u (local.get $b) (i32.const 4)))))
+      (i32.store8 (i32.add (i32.const 8193) (i32.shl (local.get $i) (i32.const 1))) (i32.load8_u (i32.add (i32.const 240) (i32.and (local.get $b) (i32.const 15)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (drop (call $proxy_log (i32.const 2) (i32.const 8192) (i32.shl (local.get $n) (i32.const 1)))))
   ${funcs}
 )`;
   return { bytes: wat2wasm(text, spec.names ?? true), text, strings };
@@ -142,6 +153,10 @@ export function buildModule(spec: ModuleSpec): BuiltModule {
 
 function missing(n: string): never {
   throw new Error(`no signature for import ${n} in the test helper`);
+}
+
+export function hex(bytes: ArrayLike<number>): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** Codes reported with $report, as numbers. */
