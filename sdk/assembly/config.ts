@@ -48,11 +48,14 @@ export class JsonConfig {
   /** Field path of this object ("" for the document root). */
   path: string;
   errors: ConfigErrors;
+  /** Placeholder for a value that was already reported as wrong: records no further errors. */
+  silent: bool;
 
-  constructor(obj: JsonObject, path: string, errors: ConfigErrors) {
+  constructor(obj: JsonObject, path: string, errors: ConfigErrors, silent: bool = false) {
     this.obj = obj;
     this.path = path;
     this.errors = errors;
+    this.silent = silent;
   }
 
   /** Parses a configuration text. A syntax error or a non-object document is recorded. */
@@ -85,13 +88,13 @@ export class JsonConfig {
 
   /** Records an error for field `key` of this object (`key` "" = the object itself). */
   fail(key: string, expected: string): void {
-    if (this.errors.syntaxError) return;
+    if (this.errors.syntaxError || this.silent) return;
     const field = key.length == 0 ? this.path : joinPath(this.path, key);
     this.errors.messages.push("invalid configuration: field \"" + field + "\": " + expected);
   }
 
   failAt(field: string, expected: string, got: JsonValue | null): void {
-    if (this.errors.syntaxError) return;
+    if (this.errors.syntaxError || this.silent) return;
     this.errors.messages.push("invalid configuration: field \"" + field + "\": expected " + expected + ", got " + describeValue(got));
   }
 
@@ -205,7 +208,7 @@ export class JsonConfig {
     const path = this.fieldPath(key);
     if (v !== null && v.kind == JsonKind.Object) return new JsonConfig(changetype<JsonObject>(v), path, this.errors);
     this.failAt(path, "an object", v);
-    return new JsonConfig(new JsonObject(), path, this.errors);
+    return new JsonConfig(new JsonObject(), path, this.errors, true);
   }
 
   /** A nested object, or null when absent (an error when present but not an object). */
@@ -227,7 +230,7 @@ export class JsonConfig {
       return new JsonConfigArray(arr, path, this.errors);
     }
     this.failAt(path, "an array", v);
-    return new JsonConfigArray(new JsonArray(), path, this.errors);
+    return new JsonConfigArray(new JsonArray(), path, this.errors, true);
   }
 
   /** An array, or an empty one when absent (an error when present but not an array). */
@@ -259,11 +262,13 @@ export class JsonConfigArray {
   arr: JsonArray;
   path: string;
   errors: ConfigErrors;
+  silent: bool;
 
-  constructor(arr: JsonArray, path: string, errors: ConfigErrors) {
+  constructor(arr: JsonArray, path: string, errors: ConfigErrors, silent: bool = false) {
     this.arr = arr;
     this.path = path;
     this.errors = errors;
+    this.silent = silent;
   }
 
   get length(): i32 { return this.arr.items.length; }
@@ -273,7 +278,7 @@ export class JsonConfigArray {
   at(i: i32): JsonValue | null { return this.arr.at(i); }
 
   private failAt(i: i32, expected: string, got: JsonValue | null): void {
-    if (this.errors.syntaxError) return;
+    if (this.errors.syntaxError || this.silent) return;
     this.errors.messages.push("invalid configuration: field \"" + this.elementPath(i) + "\": expected " + expected + ", got " + describeValue(got));
   }
 
@@ -282,7 +287,7 @@ export class JsonConfigArray {
     const v = this.arr.at(i);
     if (v !== null && v.kind == JsonKind.Object) return new JsonConfig(changetype<JsonObject>(v), this.elementPath(i), this.errors);
     this.failAt(i, "an object", v);
-    return new JsonConfig(new JsonObject(), this.elementPath(i), this.errors);
+    return new JsonConfig(new JsonObject(), this.elementPath(i), this.errors, true);
   }
 
   /** Element `i` as a non-empty string. */

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { createHost, LogLevel, WasmResult } from "../../host-mock/src/index.ts";
+import { fixtureWasm } from "./helpers.ts";
+
+// Compiled at collection time (outside any test timeout).
+const WASM = {
+  "properties": { debug: fixtureWasm("properties", "debug"), release: fixtureWasm("properties", "release") },
+};
+
+describe("properties", () => {
+  it("typed getters, array and dotted paths, setters read back", () => {
+    const host = createHost({
+      wasm: WASM["properties"].debug,
+      rootId: "properties",
+      properties: {
+        "test.str": "sv",
+        "test.int": -5n,
+        "test.big": 1n << 40n,
+        "test.flag": true,
+        "test.off": false,
+      },
+    });
+    host.setProperty(["test", "a.b"], "dot");
+    host.setProperty(["test", "double"], new Uint8Array(new Float64Array([1.5]).buffer));
+    const s = host.newHttpStream();
+    s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "a"]], true);
+    expect(host.logsAt(LogLevel.info)).toEqual([
+      "root_id=properties",
+      "str.dotted=sv",
+      "str.array=sv",
+      "dotted-key=dot",
+      "i64=-5",
+      `u64=${1n << 40n}`,
+      "bool=true",
+      "bool-false=false",
+      "f64=1.5",
+      `missing=null status=${WasmResult.NotFound}`,
+      "missing-default=-7",
+      "raw-len=2 compat-missing-len=0",
+      "raw-int-len=8",
+      `set-str=${WasmResult.Ok} read=hello`,
+      `set-i64=${WasmResult.Ok} read=-42`,
+      `set-bool=${WasmResult.Ok} read=true`,
+      "bytes=1,0,255",
+    ]);
+  });
+});
