@@ -330,26 +330,54 @@ export class Vm implements ImportContext {
       contextId,
       reason,
       ...(abortMatch !== null ? { abort: abortMatch[1] } : {}),
-      frames: e instanceof Error ? this.guestFrames(e.stack ?? "") : [],
+      frames: e instanceof Error ? this.guestFrames(e) : [],
       hostCalls: this.recentHostCalls(),
       cause: e,
     });
   }
 
-  private guestFrames(stack: string): GuestFrame[] {
+  private guestFrames(e: Error): GuestFrame[] {
     const frames: GuestFrame[] = [];
-    const re = /at (?:(\S+) \()?wasm:\/\/wasm\/[0-9a-f]+:wasm-function\[(\d+)\]:0x([0-9a-f]+)\)?/g;
-    for (const m of stack.matchAll(re)) {
-      const index = Number(m[2]);
-      const offset = parseInt(m[3], 16);
+    const add = (name: string | null | undefined, index: number, offset: number): void => {
       const pos = this.compiled.sourceMap?.lookup(offset);
       frames.push({
-        functionName: m[1] ?? `wasm-function[${index}]`,
+        functionName: name ?? `wasm-function[${index}]`,
         functionIndex: index,
         offset,
         ...(pos !== undefined ? { source: `${pos.source}:${pos.line}:${pos.column}` } : {}),
       });
+    };
+    const sites = structuredStack(e);
+    if (sites !== null) {
+      for (const cs of sites) {
+        const m = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/.exec(String(cs));
+        if (m !== null) add(cs.getFunctionName(), Number(m[1]), parseInt(m[2], 16));
+      }
+      return frames;
     }
+    // the stack was already formatted: parse V8's text form
+    const re = /at (?:(\S+) \()?wasm:\/\/wasm\/[0-9a-f]+:wasm-function\[(\d+)\]:0x([0-9a-f]+)\)?/g;
+    for (const m of (e.stack ?? "").matchAll(re)) add(m[1], Number(m[2]), parseInt(m[3], 16));
     return frames;
   }
+}
+
+/**
+ * V8's structured call sites of an error whose `stack` was not formatted yet. Test runners install
+ * their own Error.prepareStackTrace (vitest rewrites wasm frames to `wasm://…:1:<col>`, losing the
+ * function index), so the sites are captured directly and the previous formatter still runs.
+ */
+function structuredStack(e: Error): NodeJS.CallSite[] | null {
+  const prev = Error.prepareStackTrace;
+  let sites: NodeJS.CallSite[] | null = null;
+  Error.prepareStackTrace = (err: Error, cs: NodeJS.CallSite[]): unknown => {
+    sites = cs;
+    return prev !== undefined ? prev(err, cs) : `${String(err)}${cs.map((c) => `\n    at ${String(c)}`).join("")}`;
+  };
+  try {
+    void e.stack;
+  } finally {
+    Error.prepareStackTrace = prev;
+  }
+  return sites;
 }
