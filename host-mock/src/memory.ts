@@ -15,6 +15,8 @@ const encoder = new TextEncoder();
 
 /** Strings shorter than this are decoded/encoded by hand when they are pure ASCII. */
 const ASCII_FAST_PATH_MAX = 64;
+/** Slots of the decoded-string cache (power of two). */
+const STRING_CACHE_SIZE = 256;
 
 export class GuestMemory {
   private memory: WebAssembly.Memory | null = null;
@@ -31,7 +33,9 @@ export class GuestMemory {
   }
 
   private fresh(): Uint8Array {
-    if (this.memory !== null && this.memory.buffer !== this.buf) {
+    // memory.grow detaches the old ArrayBuffer (byteLength becomes 0): much cheaper to test than
+    // reading `memory.buffer` on every access
+    if (this.buf.byteLength === 0 && this.memory !== null && this.memory.buffer !== this.buf) {
       this.buf = this.memory.buffer;
       this.u8 = new Uint8Array(this.buf);
       this.dv = new DataView(this.buf);
@@ -55,37 +59,68 @@ export class GuestMemory {
     return this.u8.slice(ptr, ptr + len);
   }
 
+  /**
+   * Short ASCII strings (header names and values, property paths) go through a small per-memory
+   * cache: hash the bytes while checking they are ASCII, and on a hit with equal bytes reuse the
+   * decoded string. Filters read and write the same few names over and over; this keeps the
+   * ">= 2,000,000 header get+add round trips/s" budget free of decoding and garbage.
+   */
+  private readonly cacheBytes: Array<Uint8Array | null> = new Array<Uint8Array | null>(STRING_CACHE_SIZE).fill(null);
+  private readonly cacheStrings: string[] = new Array<string>(STRING_CACHE_SIZE).fill("");
+  private readonly cacheLower: Array<string | null> = new Array<string | null>(STRING_CACHE_SIZE).fill(null);
+
+  /** Cache slot of an ASCII byte range, or -1 when it holds a byte ≥ 0x80. */
+  private asciiSlot(u8: Uint8Array, ptr: number, len: number): number {
+    let h = len;
+    for (let i = ptr, end = ptr + len; i < end; i++) {
+      const c = u8[i];
+      if (c >= 0x80) return -1;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    return (h ^ (h >>> 15)) & (STRING_CACHE_SIZE - 1);
+  }
+
+  private cached(u8: Uint8Array, ptr: number, len: number, slot: number): boolean {
+    const b = this.cacheBytes[slot];
+    if (b === null || b.length !== len) return false;
+    for (let i = 0; i < len; i++) if (b[i] !== u8[ptr + i]) return false;
+    return true;
+  }
+
+  private fill(u8: Uint8Array, ptr: number, len: number, slot: number): string {
+    let s = "";
+    for (let i = ptr, end = ptr + len; i < end; i++) s += String.fromCharCode(u8[i]);
+    this.cacheBytes[slot] = u8.slice(ptr, ptr + len);
+    this.cacheStrings[slot] = s;
+    this.cacheLower[slot] = null;
+    return s;
+  }
+
   /** UTF-8 string, with an ASCII fast path for short strings (TextDecoder is slow on tiny inputs). */
   readString(ptr: number, len: number): string {
     if (len === 0) return "";
     this.check(ptr, len);
     const u8 = this.u8;
     if (len <= ASCII_FAST_PATH_MAX) {
-      let s = "";
-      for (let i = ptr, end = ptr + len; i < end; i++) {
-        const c = u8[i];
-        if (c >= 0x80) return decoder.decode(u8.subarray(ptr, ptr + len));
-        s += String.fromCharCode(c);
-      }
-      return s;
+      const slot = this.asciiSlot(u8, ptr, len);
+      if (slot >= 0) return this.cached(u8, ptr, len, slot) ? this.cacheStrings[slot] : this.fill(u8, ptr, len, slot);
     }
     return decoder.decode(u8.subarray(ptr, ptr + len));
   }
 
-  /** Header name: UTF-8 string lower-cased (ASCII fast path lower-cases while decoding). */
+  /** Header name: UTF-8 string lower-cased. */
   readLowerString(ptr: number, len: number): string {
     if (len === 0) return "";
     this.check(ptr, len);
     const u8 = this.u8;
     if (len <= ASCII_FAST_PATH_MAX) {
-      let s = "";
-      for (let i = ptr, end = ptr + len; i < end; i++) {
-        let c = u8[i];
-        if (c >= 0x80) return decoder.decode(u8.subarray(ptr, ptr + len)).toLowerCase();
-        if (c >= 0x41 && c <= 0x5a) c += 0x20;
-        s += String.fromCharCode(c);
+      const slot = this.asciiSlot(u8, ptr, len);
+      if (slot >= 0) {
+        if (!this.cached(u8, ptr, len, slot)) this.fill(u8, ptr, len, slot);
+        let lower = this.cacheLower[slot];
+        if (lower === null) lower = this.cacheLower[slot] = this.cacheStrings[slot].toLowerCase();
+        return lower;
       }
-      return s;
     }
     return decoder.decode(u8.subarray(ptr, ptr + len)).toLowerCase();
   }

@@ -46,7 +46,8 @@ export interface RootState {
 }
 
 const VM_CONTEXT: ContextView = { id: 0, rootId: 0, stream: null };
-const RING = 16;
+const RING = 16; // power of two (index with & (RING - 1))
+const MAX_RECORDED_ARGS = 12;
 
 type ExportFn = (...args: number[]) => number | undefined;
 
@@ -73,7 +74,8 @@ export class Vm implements ImportContext {
   private lastCritical: string | undefined;
   private readonly random: SeededRandom;
   private readonly ringNames: string[] = new Array<string>(RING).fill("");
-  private readonly ringArgs: Array<ReadonlyArray<number | bigint>> = new Array<ReadonlyArray<number | bigint>>(RING).fill([]);
+  private readonly ringArgs: Array<Array<number | bigint>> = Array.from({ length: RING }, () => new Array<number | bigint>(MAX_RECORDED_ARGS).fill(0));
+  private readonly ringArgc: number[] = new Array<number>(RING).fill(0);
   private readonly ringResults: Array<number | bigint | undefined> = new Array<number | bigint | undefined>(RING).fill(undefined);
   private ringCount = 0;
 
@@ -280,33 +282,71 @@ export class Vm implements ImportContext {
 
   // ---- host-call wrapper, ring buffer, traps -------------------------------------------------
 
+  /**
+   * The wrapper around every host function: restricted-phase check, MemoryFault → the family's
+   * fault code, and the ring buffer. Hot path: fixed parameters for arity ≤ 5 (no rest/spread
+   * arrays) and a ring buffer of preallocated slots.
+   */
   private wrap(name: string, spec: HostFunctionSpec): (...args: Array<number | bigint>) => number | bigint | undefined {
-    const fn = spec.fn as (h: ImportContext, ...args: Array<number | bigint>) => number | bigint | undefined | void;
+    type Arg = number | bigint;
+    const fn = spec.fn as (h: ImportContext, ...args: Arg[]) => number | bigint | undefined | void;
     const fault = spec.faultCode;
-    return (...args: Array<number | bigint>): number | bigint | undefined => {
-      if (this.restricted !== null && !this.restricted.has(name)) {
-        this.record(name, args, undefined);
-        throw new HostTrap(`restricted_callback: ${name} may not be called ${this.restricted === START_ALLOWED ? "during start functions" : "while the guest allocator runs"}`);
-      }
+    const arity = Math.max(0, fn.length - 1);
+    const onError = (e: unknown): number => {
+      if (!(e instanceof MemoryFault)) throw e;
+      return fault;
+    };
+    if (arity <= 5) {
+      return (a?: Arg, b?: Arg, c?: Arg, d?: Arg, e?: Arg): number | bigint | undefined => {
+        if (this.restricted !== null) this.checkRestricted(name, [a, b, c, d, e].slice(0, arity) as Arg[]);
+        let r: number | bigint | undefined;
+        try {
+          r = fn(this, a as Arg, b as Arg, c as Arg, d as Arg, e as Arg) ?? undefined;
+        } catch (err) {
+          this.record(name, arity, a, b, c, d, e, undefined);
+          r = onError(err);
+        }
+        this.record(name, arity, a, b, c, d, e, r);
+        return r;
+      };
+    }
+    return (...args: Arg[]): number | bigint | undefined => {
+      if (this.restricted !== null) this.checkRestricted(name, args);
       let r: number | bigint | undefined;
       try {
         r = fn(this, ...args) ?? undefined;
-      } catch (e) {
-        if (!(e instanceof MemoryFault)) {
-          this.record(name, args, undefined);
-          throw e;
-        }
-        r = fault;
+      } catch (err) {
+        this.recordMany(name, args, undefined);
+        r = onError(err);
       }
-      this.record(name, args, r);
+      this.recordMany(name, args, r);
       return r;
     };
   }
 
-  private record(name: string, args: ReadonlyArray<number | bigint>, result: number | bigint | undefined): void {
-    const i = this.ringCount++ % RING;
+  private checkRestricted(name: string, args: Array<number | bigint>): void {
+    const allowed = this.restricted;
+    if (allowed === null || allowed.has(name)) return;
+    this.recordMany(name, args, undefined);
+    throw new HostTrap(`restricted_callback: ${name} may not be called ${allowed === START_ALLOWED ? "during start functions" : "while the guest allocator runs"}`);
+  }
+
+  private record(name: string, n: number, a: number | bigint | undefined, b: number | bigint | undefined, c: number | bigint | undefined,
+    d: number | bigint | undefined, e: number | bigint | undefined, result: number | bigint | undefined): void {
+    const i = this.ringCount++ & (RING - 1);
     this.ringNames[i] = name;
-    this.ringArgs[i] = args;
+    this.ringArgc[i] = n;
+    const slot = this.ringArgs[i];
+    slot[0] = a ?? 0; slot[1] = b ?? 0; slot[2] = c ?? 0; slot[3] = d ?? 0; slot[4] = e ?? 0;
+    this.ringResults[i] = result;
+  }
+
+  private recordMany(name: string, args: ReadonlyArray<number | bigint>, result: number | bigint | undefined): void {
+    const i = this.ringCount++ & (RING - 1);
+    this.ringNames[i] = name;
+    this.ringArgc[i] = Math.min(args.length, MAX_RECORDED_ARGS);
+    const slot = this.ringArgs[i];
+    for (let k = 0; k < this.ringArgc[i]; k++) slot[k] = args[k];
     this.ringResults[i] = result;
   }
 
@@ -315,8 +355,8 @@ export class Vm implements ImportContext {
     const n = Math.min(this.ringCount, RING);
     const out: HostCallRecord[] = [];
     for (let k = this.ringCount - n; k < this.ringCount; k++) {
-      const i = k % RING;
-      out.push({ name: this.ringNames[i], args: this.ringArgs[i], result: this.ringResults[i] });
+      const i = k & (RING - 1);
+      out.push({ name: this.ringNames[i], args: this.ringArgs[i].slice(0, this.ringArgc[i]), result: this.ringResults[i] });
     }
     return out;
   }
