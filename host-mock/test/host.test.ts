@@ -104,6 +104,27 @@ describe("MockHost lifecycle", () => {
   });
 });
 
+describe("ABI 0.1.0 stream control", () => {
+  it("proxy_continue_request resumes after the callback; proxy_clear_route_cache is counted", () => {
+    const m = buildModule({
+      abi: "0_1_0", env: ["proxy_continue_request", "proxy_clear_route_cache", "proxy_set_effective_context"],
+      funcs: `(func (export "proxy_on_request_headers") (param i32 i32) (result i32)
+          (call $report (call $proxy_clear_route_cache)) (i32.const 1))
+        (func (export "proxy_on_tick") (param i32)
+          (drop (call $proxy_continue_request))
+          (drop (call $proxy_set_effective_context (i32.const 2))) (drop (call $proxy_continue_request)))`,
+    });
+    const host = createHost({ wasm: m.bytes });
+    const s = host.newHttpStream();
+    expect(s.sendRequestHeaders(REQ, true)).toBe(1);
+    expect(s.paused("request")).toBe(true);
+    expect(host.routeCacheClears).toBe(1);
+    host.tick(); // first call: root context, no stream → Ok, nothing; then on the stream
+    expect(s.paused("request")).toBe(false);
+    expect(s.request.headers).toEqual(REQ);
+  });
+});
+
 describe("isolation and speed", () => {
   it("many hosts interleaved share no state (ids, logs, properties, random)", () => {
     const wasm = filterModule({
