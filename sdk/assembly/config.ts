@@ -31,9 +31,7 @@ export class ConfigErrors {
 
 function describeValue(v: JsonValue | null): string {
   if (v === null) return "nothing (field is missing)";
-  if (v.kind == JsonKind.Number) {
-    return changetype<JsonNumber>(v).isInteger() ? "number" : "number " + v.toJson();
-  }
+  if (v.kind == JsonKind.Number && !changetype<JsonNumber>(v).isInteger()) return "non-integer number";
   return v.kindName();
 }
 

@@ -51,7 +51,9 @@ export class HttpCallback {
 /** One root context per plugin configuration: holds configuration and creates stream contexts. */
 export class RootContext extends BaseContext {
   private configuration_: string = "";
-  private http_calls_: Map<u32, HttpCallback> = new Map<u32, HttpCallback>();
+  // Pending HTTP callouts: parallel arrays (few entries; smaller code than a Map).
+  private http_tokens_: Array<u32> = new Array<u32>();
+  private http_calls_: Array<HttpCallback> = new Array<HttpCallback>();
 
   constructor(context_id: u32) {
     super(context_id);
@@ -117,8 +119,9 @@ export class RootContext extends BaseContext {
 
   /** Calls every pending HTTP-callout callback with (0, 0, 0) and forgets them. */
   cancelPendingRequests(): void {
-    const pending = this.http_calls_.values();
-    this.http_calls_.clear();
+    const pending = this.http_calls_;
+    this.http_calls_ = new Array<HttpCallback>();
+    this.http_tokens_ = new Array<u32>();
     for (let i = 0; i < pending.length; i++) {
       const c = unchecked(pending[i]);
       c.cb(c.origin_context, 0, 0, 0);
@@ -141,18 +144,21 @@ export class RootContext extends BaseContext {
     const r = proxy_http_call(p + hs + ts, cl, p, hs, changetype<usize>(body), <usize>body.byteLength,
       p + hs, ts, timeout_milliseconds, OUT_U32);
     if (r == WasmResult.Ok) {
-      this.http_calls_.set(load<u32>(OUT_U32), new HttpCallback(origin_context, cb));
+      this.http_tokens_.push(load<u32>(OUT_U32));
+      this.http_calls_.push(new HttpCallback(origin_context, cb));
     }
     return r;
   }
 
   onHttpCallResponse(token: u32, headers: u32, body_size: u32, trailers: u32): void {
-    if (!this.http_calls_.has(token)) {
+    const i = this.http_tokens_.indexOf(token);
+    if (i < 0) {
       log(LogLevel.warn, "http call response for unknown token " + token.toString());
       return;
     }
-    const c = this.http_calls_.get(token);
-    this.http_calls_.delete(token);
+    const c = unchecked(this.http_calls_[i]);
+    this.http_tokens_.splice(i, 1);
+    this.http_calls_.splice(i, 1);
     proxy_set_effective_context(c.origin_context.context_id);
     c.cb(c.origin_context, headers, body_size, trailers);
   }
@@ -214,7 +220,9 @@ class UnknownRootContext extends RootContext {
 
 const rootFactoryNames = new Array<string>();
 const rootFactories = new Array<(context_id: u32) => RootContext>();
-const roots = new Map<u32, RootContext>();
+// Root contexts: one per plugin configuration, so a short array beats a Map in code size.
+const rootIds = new Array<u32>();
+const rootList = new Array<RootContext>();
 const streams = new Map<u32, Context>();
 let cachedId: u32 = 0;
 let cachedStream: Context | null = null;
@@ -235,9 +243,12 @@ export function registerRootContext(root_context_factory: (context_id: u32) => R
 }
 
 function unknownRootMessage(root_id: string): string {
+  let names = "";
+  for (let i = 0; i < rootFactoryNames.length; i++) {
+    names += (i > 0 ? ", \"" : "\"") + unchecked(rootFactoryNames[i]) + "\"";
+  }
   return "no root context registered for root id \"" + root_id + "\" (registered: " +
-    (rootFactoryNames.length == 0 ? "none" : "\"" + rootFactoryNames.join("\", \"") + "\"") +
-    "); rejecting the configuration";
+    (names.length == 0 ? "none" : names) + "); rejecting the configuration";
 }
 
 function createRoot(context_id: u32): RootContext {
@@ -260,7 +271,13 @@ function createRoot(context_id: u32): RootContext {
 
 /** The root context with this id, or null. */
 export function getRootContext(context_id: u32): RootContext | null {
-  return roots.has(context_id) ? roots.get(context_id) : null;
+  const i = rootIds.indexOf(context_id);
+  return i >= 0 ? unchecked(rootList[i]) : null;
+}
+
+function addRoot(context_id: u32, root: RootContext): void {
+  rootIds.push(context_id);
+  rootList.push(root);
 }
 
 /** The stream context with this id, or null. */
@@ -283,7 +300,7 @@ export function getBaseContext(context_id: u32): BaseContext | null {
 // Called from abi/exports.ts.
 export function dispatchContextCreate(context_id: u32, parent_context_id: u32): void {
   if (parent_context_id == 0) {
-    if (!roots.has(context_id)) roots.set(context_id, createRoot(context_id));
+    if (rootIds.indexOf(context_id) < 0) addRoot(context_id, createRoot(context_id));
     return;
   }
   if (streams.has(context_id)) return;
@@ -291,7 +308,7 @@ export function dispatchContextCreate(context_id: u32, parent_context_id: u32): 
   if (root === null) {
     log(LogLevel.error, "context " + context_id.toString() + " created under unknown root " + parent_context_id.toString());
     root = new RootContext(parent_context_id);
-    roots.set(parent_context_id, root);
+    addRoot(parent_context_id, root);
   }
   const ctx = root.createContext(context_id);
   ctx.context_id = context_id;
@@ -302,6 +319,13 @@ export function dispatchDelete(context_id: u32): void {
   const c = getBaseContext(context_id);
   if (c !== null) c.onDelete();
   if (cachedId == context_id) { cachedId = 0; cachedStream = null; }
-  if (streams.has(context_id)) streams.delete(context_id);
-  else if (roots.has(context_id)) roots.delete(context_id);
+  if (streams.has(context_id)) {
+    streams.delete(context_id);
+  } else {
+    const i = rootIds.indexOf(context_id);
+    if (i >= 0) {
+      rootIds.splice(i, 1);
+      rootList.splice(i, 1);
+    }
+  }
 }

@@ -70,3 +70,4 @@ export { HeaderPair as Pair, encodePairs, decodePairs, pairsSize } from "./abi/p
 
 /** proxy-runtime name for switching the effective context. */
 export { proxy_set_effective_context, proxy_done as done } from "./abi/imports";
+export { get_status, StatusWithMessage } from "./status";

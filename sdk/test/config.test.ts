@@ -37,7 +37,7 @@ describe("JsonConfig", () => {
     ['{"limit":5}', 'invalid configuration: field "name": expected a non-empty string, got nothing (field is missing)'],
     ['{"name":""}', 'invalid configuration: field "name": expected a non-empty string, got string'],
     ['{"name":"n","limit":"5"}', 'invalid configuration: field "limit": expected an integer in [1, 1000], got string'],
-    ['{"name":"n","limit":2.5}', 'invalid configuration: field "limit": expected an integer in [1, 1000], got number 2.5'],
+    ['{"name":"n","limit":2.5}', 'invalid configuration: field "limit": expected an integer in [1, 1000], got non-integer number'],
     ['{"name":"n","limit":0}', 'invalid configuration: field "limit": expected an integer in [1, 1000], got 0'],
     ['{"name":"n","enabled":"yes"}', 'invalid configuration: field "enabled": expected a boolean, got string'],
     ['{"name":"n","headers":{}}', 'invalid configuration: field "headers": expected an array, got object'],
