@@ -54,8 +54,9 @@ export class WasmSourceMap {
 
   constructor(json: string) {
     const raw = JSON.parse(json) as RawSourceMap;
-    const root = raw.sourceRoot ?? "";
-    this.sources = (raw.sources ?? []).map((s) => root + s);
+    // `sourceRoot` is ignored on purpose: asc writes the output name there ("./debug"), and the
+    // `sources` entries as given (project-relative paths, `~lib/...`) are what a test author reads.
+    this.sources = raw.sources ?? [];
     let col = 0, src = 0, line = 0, scol = 0;
     // Wasm maps have one generated line; tolerate ';' anyway by resetting the column per line.
     for (const lineText of (raw.mappings ?? "").split(";")) {

@@ -496,8 +496,7 @@ export class HttpStream implements StreamHostSide {
         side.bodyBuf = { bytes: EMPTY };
         side.dropHandles();
         side.pausedAt = null;
-        if (side.inputEnded && side.trailerMap === null) this.endOfSide(side);
-        else if (side.trailerMap !== null && side.inputEnded) this.endOfSide(side);
+        if (side.inputEnded) this.endOfSide(side);
         return;
       case "trailers":
         this.releaseTrailers(side);

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -123,5 +123,19 @@ describe("source-map VLQ decoder", () => {
     expect(m.lookup(10)).toEqual({ source: "a.ts", line: 5, column: 3 });
     expect(m.lookup(19)).toEqual({ source: "a.ts", line: 5, column: 3 });
     expect(m.lookup(25)).toEqual({ source: "b.ts", line: 6, column: 4 });
+  });
+});
+
+// End to end with a real AssemblyScript module and the .wasm.map asc writes (built by
+// scripts/build.mjs; skipped when the SDK fixture has not been built).
+const AS_FIXTURE = "sdk/test/fixtures/abort/build/debug.wasm";
+describe.skipIf(!existsSync(AS_FIXTURE) || !existsSync(`${AS_FIXTURE}.map`))("trap reports with an AssemblyScript module", () => {
+  it("decodes the SDK's abort line and maps frames to the AssemblyScript source", () => {
+    const host = createHost({ wasm: AS_FIXTURE, rootId: "abort" });
+    const e = catchTrap(() => host.newHttpStream().sendRequestHeaders([[":method", "GET"], [":path", "/throw"], [":authority", "a"]], true));
+    expect(e.abortMessage).toMatch(/ at sdk\/test\/fixtures\/abort\/assembly\/index\.ts:\d+:\d+$/);
+    expect(e.frames[0].functionName).toMatch(/filterkit_abort$/);
+    expect(e.frames.some((f) => /^sdk\/test\/fixtures\/abort\/assembly\/index\.ts:\d+:\d+$/.test(f.source ?? ""))).toBe(true);
+    expect(e.hostCalls.at(-1)?.name).toBe("proxy_log");
   });
 });
