@@ -19,6 +19,8 @@ export interface CompiledModule {
   readonly path?: string;
   /** `<path>.map` when it existed at load time */
   readonly sourceMap?: WasmSourceMap;
+  /** function index → export name (names frames of functions the name section does not cover) */
+  readonly exportedFunctions: ReadonlyMap<number, string>;
 }
 
 const ABI_MARKERS: Record<string, AbiVersion> = {
@@ -110,7 +112,10 @@ function compile(bytes: Uint8Array, path: string | undefined, sourceMap: WasmSou
   }
 
   checkImports(module, abi, where);
-  return { module, abi, allocator, exportNames, imports: WebAssembly.Module.imports(module), path, sourceMap };
+  return {
+    module, abi, allocator, exportNames, imports: WebAssembly.Module.imports(module), path, sourceMap,
+    exportedFunctions: exportedFunctionIndices(bytes),
+  };
 }
 
 export type ImportStatus = "supported" | "stubbed" | "unknown";
@@ -160,4 +165,43 @@ function checkImports(module: WebAssembly.Module, abi: AbiVersion, where: string
   throw new ModuleLoadError(
     `${where}: ${unknown.length} import(s) the host does not provide for ABI ${abi}: ` +
     `${unknown.map((r) => `${r.module}.${r.name}`).join(", ")}\n${formatImportTable(rows)}`);
+}
+
+/**
+ * Reads the export section for function exports (index → name). JS cannot ask a compiled module for
+ * export indices, so this walks the binary: sections are (id, LEB128 size, payload); the export
+ * section (id 7) is a vector of (name, kind, LEB128 index). Malformed input yields what was read.
+ */
+export function exportedFunctionIndices(bytes: Uint8Array): Map<number, string> {
+  const out = new Map<number, string>();
+  let p = 8; // magic + version
+  const leb = (): number => {
+    let result = 0, shift = 0, b: number;
+    do {
+      b = bytes[p++] ?? 0;
+      result += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80 && p < bytes.length);
+    return result;
+  };
+  const dec = new TextDecoder();
+  while (p < bytes.length) {
+    const id = bytes[p++];
+    const size = leb();
+    const end = p + size;
+    if (id === 7) {
+      const n = leb();
+      for (let i = 0; i < n && p < end; i++) {
+        const len = leb();
+        const name = dec.decode(bytes.subarray(p, p + len));
+        p += len;
+        const kind = bytes[p++];
+        const index = leb();
+        if (kind === 0 && !out.has(index)) out.set(index, name);
+      }
+      return out;
+    }
+    p = end;
+  }
+  return out;
 }

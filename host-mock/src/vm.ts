@@ -381,7 +381,7 @@ export class Vm implements ImportContext {
     const add = (name: string | null | undefined, index: number, offset: number): void => {
       const pos = this.compiled.sourceMap?.lookup(offset);
       frames.push({
-        functionName: name ?? `wasm-function[${index}]`,
+        functionName: name ?? this.compiled.exportedFunctions.get(index) ?? `wasm-function[${index}]`,
         functionIndex: index,
         offset,
         ...(pos !== undefined ? { source: `${pos.source}:${pos.line}:${pos.column}` } : {}),
