@@ -5,6 +5,9 @@
 // context id (which a correct host never sends) returns Continue / does nothing instead of
 // trapping.
 
+// The abort handler must be part of every filter (asconfig: --use abort=filterkit_abort), also
+// one that only re-exports these callbacks.
+import "../abort";
 import { malloc } from "./memory";
 import {
   dispatchContextCreate, dispatchDelete, getBaseContext, getContext, getRootContext,
