@@ -381,7 +381,8 @@ export class HttpStream implements StreamHostSide {
 
   private releaseHeaders(side: Side): void {
     side.headersHandle = false;
-    side.outHeaders = clonePairs(side.headerMap);
+    // no copy: once released the guest can no longer write this map (the test API hands out copies)
+    side.outHeaders = side.headerMap;
     if (side.headersEos) this.endOfSide(side);
   }
 
@@ -463,7 +464,7 @@ export class HttpStream implements StreamHostSide {
 
   /** The direction ended downstream/upstream; trailers the filter created from the last chunk go too. */
   private endOfSide(side: Side): void {
-    if (side.trailerMap !== null) side.outTrailers = clonePairs(side.trailerMap);
+    if (side.trailerMap !== null) side.outTrailers = side.trailerMap;
   }
 
   /** Deferred effect of proxy_continue_stream (§5.3): runs after the callback returned. */
