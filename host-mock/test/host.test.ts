@@ -93,6 +93,16 @@ describe("MockHost lifecycle", () => {
     expect(host.configured).toBe(true); // returned the level (3)
   });
 
+  it("emscripten shims: pthread_equal compares, emscripten_notify_memory_growth is a no-op (allowed at start)", () => {
+    const m = buildModule({
+      env: ["pthread_equal", "emscripten_notify_memory_growth"],
+      funcs: `(func (export "_start") (call $emscripten_notify_memory_growth (i32.const 0)))
+        (func (export "proxy_on_configure") (param i32 i32) (result i32)
+          (call $report (call $pthread_equal (i32.const 7) (i32.const 7))) (call $report (call $pthread_equal (i32.const 7) (i32.const 8))) (i32.const 1))`,
+    });
+    expect(createHost({ wasm: m.bytes }).logsAt(LogLevel.trace)).toEqual(["01", "00"]);
+  });
+
   it("not-yet-implemented families link, answer Unimplemented (12) and log a warning", () => {
     const host = filterHost({
       proxy_on_request_headers: `(call $report (call $proxy_http_call (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0)

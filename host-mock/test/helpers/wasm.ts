@@ -39,6 +39,8 @@ const ENV_SIGS: Record<string, string> = {
   proxy_get_status: "(param i32 i32 i32) (result i32)",
   proxy_http_call: "(param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)",
   proxy_define_metric: "(param i32 i32 i32 i32) (result i32)",
+  pthread_equal: "(param i32 i32) (result i32)",
+  emscripten_notify_memory_growth: "(param i32)",
 };
 
 const WASI_SIGS: Record<string, string> = {
