@@ -15,6 +15,13 @@ import { JsonConfig } from "./config";
 import { log } from "./log";
 import { getPropertyStringOrNull } from "./properties";
 
+/** Removes element `i` by moving the last element into its place (order is not kept). */
+function removeAt<T>(arr: Array<T>, i: i32): void {
+  const last = arr.length - 1;
+  if (i != last) unchecked(arr[i] = arr[last]);
+  arr.pop();
+}
+
 /** Common base of root and stream contexts. */
 export abstract class BaseContext {
   context_id: u32;
@@ -157,8 +164,8 @@ export class RootContext extends BaseContext {
       return;
     }
     const c = unchecked(this.http_calls_[i]);
-    this.http_tokens_.splice(i, 1);
-    this.http_calls_.splice(i, 1);
+    removeAt<u32>(this.http_tokens_, i);
+    removeAt<HttpCallback>(this.http_calls_, i);
     proxy_set_effective_context(c.origin_context.context_id);
     c.cb(c.origin_context, headers, body_size, trailers);
   }
@@ -324,8 +331,8 @@ export function dispatchDelete(context_id: u32): void {
   } else {
     const i = rootIds.indexOf(context_id);
     if (i >= 0) {
-      rootIds.splice(i, 1);
-      rootList.splice(i, 1);
+      removeAt<u32>(rootIds, i);
+      removeAt<RootContext>(rootList, i);
     }
   }
 }

@@ -95,6 +95,17 @@ export function get_header_map_size(map: HeaderMapType): i64 {
   return <i64>load<u32>(OUT_U32);
 }
 
+function asciiEqualsIgnoreCase(a: usize, b: usize, n: usize): bool {
+  for (let i: usize = 0; i < n; i++) {
+    let x = <u32>load<u8>(a + i);
+    let y = <u32>load<u8>(b + i);
+    if (x - 0x41 < 26) x |= 0x20;
+    if (y - 0x41 < 26) y |= 0x20;
+    if (x != y) return false;
+  }
+  return true;
+}
+
 /** One header map of the current stream (request/response headers or trailers, callout maps). */
 export class HeaderStreamManipulator {
   typ: HeaderMapType;
@@ -119,14 +130,17 @@ export class HeaderStreamManipulator {
     return get_header_map_value_or_null(this.typ, key) !== null;
   }
 
-  /** Every value of `key` in map order (repeated headers); names compare case-insensitively. */
+  /** Every value of `key` in map order (repeated headers); names compare ASCII case-insensitively. */
   get_all(key: string): Array<string> {
     const out = new Array<string>();
-    const want = key.toLowerCase();
+    const want = String.UTF8.encode(key);
+    const wl = want.byteLength;
     const pairs = get_header_map_pairs(this.typ);
     for (let i = 0; i < pairs.length; i++) {
       const p = unchecked(pairs[i]);
-      if (p.keyString().toLowerCase() == want) out.push(p.valueString());
+      if (p.key.byteLength == wl && asciiEqualsIgnoreCase(changetype<usize>(p.key), changetype<usize>(want), <usize>wl)) {
+        out.push(p.valueString());
+      }
     }
     return out;
   }
