@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel } from "../../host-mock/src/index.ts";
-import { fixtureWasm } from "./helpers.ts";
+import { fixtureWasm, prng } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).
 const WASM = {
@@ -62,5 +62,37 @@ describe("JsonConfig", () => {
     const host = configure("{");
     expect(host.configured).toBe(false);
     expect(host.configure({ name: "ok" })).toBe(true);
+  });
+
+  it("fuzz: mutated configurations never trap and report exactly one error line when rejected", () => {
+    const host = configure({ name: "seed" });
+    const rnd = prng(99);
+    const seed = JSON.stringify({
+      name: "svc", limit: 5, enabled: false, ratio: 0.25, prefix: "/api",
+      headers: [{ name: "a", value: "b" }, { name: "c" }], tags: ["x", "y"], upstream: { host: "h", port: 80 },
+    });
+    const alphabet = '{}[]:,"\\ -.e0123456789tfnulr';
+    let accepted = 0;
+    for (let i = 0; i < 2000; i++) {
+      const chars = seed.split("");
+      const edits = 1 + Math.floor(rnd() * 3);
+      for (let j = 0; j < edits; j++) {
+        const pos = Math.floor(rnd() * chars.length);
+        const ch = alphabet[Math.floor(rnd() * alphabet.length)];
+        if (rnd() < 0.5) chars.splice(pos, 1); else chars[pos] = ch;
+      }
+      host.clearLogs();
+      const ok = host.configure(chars.join(""));
+      const errors = host.logsAt(LogLevel.error);
+      if (ok) {
+        accepted++;
+        expect(errors).toEqual([]);
+        expect(host.logsAt(LogLevel.info)[0]).toMatch(/^config name=/);
+      } else {
+        expect(errors).toHaveLength(1);
+        expect(errors[0]).toMatch(/^invalid configuration: /);
+      }
+    }
+    expect(accepted).toBeGreaterThan(0);
   });
 });
