@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  createHost, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, LogLevel, type HeaderPairs,
+  createHost, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, LogLevel, type ConfigValue, type HeaderPairs,
 } from "../../host-mock/src/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -11,7 +11,7 @@ const REQUEST: HeaderPairs = [[":method", "GET"], [":path", "/hello"], [":author
 
 describe.each(["release", "debug"] as const)("add-header (%s build)", (target) => {
   const wasm = join(here, "build", `${target}.wasm`);
-  const host = (pluginConfig: string | object) => createHost({ wasm, rootId: "add_header", vmId: "t", pluginConfig });
+  const host = (pluginConfig: ConfigValue) => createHost({ wasm, rootId: "add_header", vmId: "t", pluginConfig });
 
   it("adds the configured header to the response and leaves the request alone", () => {
     const h = host({ name: "x-powered-by", value: "filterkit" });
@@ -63,7 +63,7 @@ describe.each(["release", "debug"] as const)("add-header (%s build)", (target) =
   });
 
   // Every invalid configuration is refused at configure time with one error naming the field.
-  const invalid: Array<[string, string | object, RegExp]> = [
+  const invalid: Array<[string, ConfigValue, RegExp]> = [
     ["an empty configuration", "", /invalid configuration/],
     ["text that is not JSON", "name=x", /invalid configuration/],
     ["a JSON array", "[]", /expected a JSON object/],
