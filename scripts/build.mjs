@@ -9,7 +9,6 @@
 // An asconfig.json in <dir> may name another compiler package with "x-compiler" (the proxy-runtime
 // compatibility fixture is built with "assemblyscript-0.14", the compiler that SDK requires).
 //
-// SDK test fixtures (sdk/test/fixtures/*) are built in debug form only.
 // Builds are skipped when both outputs are newer than every input (the entry's sources, the SDK,
 // the asconfig files). `--force` rebuilds everything; `--quiet` prints only failures.
 import { spawn } from "node:child_process";
@@ -67,10 +66,7 @@ function planEntry(dir) {
   const inputs = [...tsFiles(join(dir, "assembly")), configPath, join(root, "asconfig.json")];
   if (compiler === "assemblyscript") inputs.push(...tsFiles(sdkSources));
   const newestInput = newestMtime(inputs);
-  // SDK test fixtures are only ever loaded by the SDK's tests, which read the debug build (names
-  // and source maps make trap reports readable); building their release form would only cost time.
-  const targetNames = relative(root, dir).split("/").includes("fixtures") && dir.startsWith(sdkSources) ? ["debug"] : ["release", "debug"];
-  const targets = targetNames.map((target) => {
+  const targets = ["release", "debug"].map((target) => {
     const out = join(dir, "build", `${target}.wasm`);
     const fresh = !force && existsSync(out) && statSync(out).mtimeMs > newestInput;
     return { target, out, fresh };

@@ -1,48 +1,20 @@
-// Shared helpers for the SDK tests: locate (and, when missing or stale, compile) fixture filters.
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, renameSync, statSync, mkdtempSync, rmSync } from "node:fs";
+// Shared helpers for the SDK tests: locate the fixture filters and make fuzz inputs.
+import { existsSync, readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { SeededRandom } from "../../host-mock/src/prng.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../..");
 export const fixturesDir = join(here, "fixtures");
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      if (entry.name !== "build" && entry.name !== "node_modules") newest = Math.max(newest, newestMtime(p));
-    } else if (entry.name.endsWith(".ts")) {
-      newest = Math.max(newest, statSync(p).mtimeMs);
-    }
-  }
-  return newest;
-}
-
 /**
- * Path of `sdk/test/fixtures/<name>/build/<target>.wasm`. The project build script normally
- * produces it; if it is missing or older than the fixture or SDK sources, it is compiled here
- * (into a temporary directory, then renamed, so parallel test files never see a partial file).
+ * Path of `sdk/test/fixtures/<name>/build/<target>.wasm`, which `npm run build` (run by `npm test`)
+ * produces. A missing build is an error that says how to make it, not a silent rebuild here.
  */
 export function fixtureWasm(name: string, target: "debug" | "release" = "debug"): string {
-  const dir = join(fixturesDir, name);
-  const out = join(dir, "build", `${target}.wasm`);
-  const sources = Math.max(newestMtime(join(dir, "assembly")), newestMtime(join(repoRoot, "sdk", "assembly")));
-  if (existsSync(out) && statSync(out).mtimeMs >= sources) return out;
-  mkdirSync(join(dir, "build"), { recursive: true });
-  const tmp = mkdtempSync(join(dir, "build", ".tmp-"));
-  try {
-    const tmpOut = join(tmp, `${target}.wasm`);
-    execFileSync(join(repoRoot, "node_modules", ".bin", "asc"), [
-      join(dir, "assembly", "index.ts"), "--config", join(repoRoot, "asconfig.json"), "--target", target, "-o", tmpOut,
-    ], { cwd: repoRoot, stdio: "pipe" });
-    if (existsSync(`${tmpOut}.map`)) renameSync(`${tmpOut}.map`, `${out}.map`);
-    renameSync(tmpOut, out);
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
+  const out = join(fixturesDir, name, "build", `${target}.wasm`);
+  if (!existsSync(out)) throw new Error(`${out} is missing: run \`npm run build\` (npm test does it first)`);
   return out;
 }
 
@@ -54,14 +26,8 @@ export function fixtureNames(): string[] {
     .sort();
 }
 
-/** Deterministic PRNG (mulberry32) for the fuzz loops. */
+/** Deterministic fuzz input: a number in [0, 1) per call, from the host's seeded generator. */
 export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const r = new SeededRandom(seed);
+  return () => r.nextU32() / 4294967296;
 }
