@@ -22,6 +22,7 @@ export class GuestMemory {
   private memory: WebAssembly.Memory | null = null;
   private buf: ArrayBuffer = new ArrayBuffer(0);
   private u8: Uint8Array = new Uint8Array(0);
+  private u32: Uint32Array = new Uint32Array(0);
   private dv: DataView = new DataView(this.buf);
   /** guest allocator (malloc or proxy_on_memory_allocate); set by the VM after instantiation */
   allocate: (size: number) => number = () => 0;
@@ -33,11 +34,12 @@ export class GuestMemory {
   }
 
   private fresh(): Uint8Array {
-    // memory.grow detaches the old ArrayBuffer (byteLength becomes 0): much cheaper to test than
-    // reading `memory.buffer` on every access
-    if (this.buf.byteLength === 0 && this.memory !== null && this.memory.buffer !== this.buf) {
+    // memory.grow detaches the old ArrayBuffer, and every view on it then has length 0: reading a
+    // typed array's length is inlined by V8, unlike `memory.buffer` or `ArrayBuffer#byteLength`
+    if (this.u8.length === 0 && this.memory !== null && this.memory.buffer !== this.buf) {
       this.buf = this.memory.buffer;
       this.u8 = new Uint8Array(this.buf);
+      this.u32 = new Uint32Array(this.buf);
       this.dv = new DataView(this.buf);
     }
     return this.u8;
@@ -132,7 +134,10 @@ export class GuestMemory {
 
   writeU32(ptr: number, value: number): void {
     this.check(ptr, 4);
-    this.dv.setUint32(ptr, value >>> 0, true);
+    // out-parameters are almost always 4-byte aligned: one indexed store (wasm is little-endian,
+    // and so is every platform Node runs wasm on)
+    if ((ptr & 3) === 0) this.u32[ptr >>> 2] = value >>> 0;
+    else this.dv.setUint32(ptr, value >>> 0, true);
   }
 
   writeU64(ptr: number, value: bigint): void {
