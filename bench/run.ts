@@ -3,6 +3,9 @@
 // These machines are noisy, so every figure is the median of several rounds, and comparisons are
 // made as ratios between variants measured in the same process, interleaved round by round.
 // Results print as a table and are written to bench/results/latest.json.
+// `npm run bench` bundles this file with esbuild and runs it on plain Node: a TypeScript loader's
+// module interop (tsx, vite) turns every cross-module reference into a getter call, which would be
+// measured as if it were the host's cost.
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
