@@ -10,7 +10,7 @@
 // compatibility fixture is built with "assemblyscript-0.14", the compiler that SDK requires).
 //
 // Builds are skipped when both outputs are newer than every input (the entry's sources, the SDK,
-// the asconfig files). `--force` rebuilds everything; `--quiet` prints only failures.
+// the asconfig files). `--force` rebuilds everything; `--quiet` prints one summary line (and failures).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
@@ -121,7 +121,10 @@ async function main() {
     }
   }
   await Promise.all(Array.from({ length: width }, worker));
-  if (!quiet) {
+  if (quiet) {
+    const fresh = entries.length * 2 - jobs.length;
+    console.log(`build: ${jobs.length - failed} built, ${fresh} up to date, ${failed} failed (${entries.length} AssemblyScript entries, release + debug each)`);
+  } else {
     for (const entry of entries) {
       const sizes = entry.targets.map((t) => (existsSync(t.out) ? `${t.target} ${statSync(t.out).size} B` : `${t.target} missing`));
       const rebuilt = results.filter((r) => r.entry === entry);
