@@ -135,7 +135,7 @@ describe("ABI 0.1.0 stream control", () => {
   });
 });
 
-describe("isolation and speed", () => {
+describe("isolation", () => {
   it("many hosts interleaved share no state (ids, logs, properties, random)", () => {
     const wasm = filterModule({
       proxy_on_request_headers: `(drop (call $proxy_get_property {{plugin_root_id}} (i32.const 96) (i32.const 100))) (call $logret) (call $report (local.get $a)) (i32.const 0)`,
@@ -151,30 +151,27 @@ describe("isolation and speed", () => {
     });
   });
 
-  it("header get+add round trips through the guest are fast", () => {
-    // the guest loops N times over get(x-a) + add(x-b); malloc reuses one scratch block
+  it("a guest looping over header get + add sees every value and leaves every added entry", () => {
+    // the guest loops 1000 times over get(x-a) + add(x-b); malloc reuses one scratch block
     const m = buildModule({
       env: ["proxy_get_header_map_value", "proxy_add_header_map_value"], allocator: "none",
       funcs: `(func (export "malloc") (param i32) (result i32) (i32.const 4096))
         (func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) (local $i i32)
           (block $done (loop $l
-            (br_if $done (i32.ge_u (local.get $i) (i32.const 200000)))
-            (drop (call $proxy_get_header_map_value (i32.const 0) {{x-a}} (i32.const 96) (i32.const 100)))
+            (br_if $done (i32.ge_u (local.get $i) (i32.const 1000)))
+            (br_if $done (i32.ne (call $proxy_get_header_map_value (i32.const 0) {{x-a}} (i32.const 96) (i32.const 100)) (i32.const 0)))
             (drop (call $proxy_add_header_map_value (i32.const 0) {{x-b}} {{v}}))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
             (br $l)))
           (i32.const 0))`,
     });
     const host = createHost({ wasm: m.bytes });
-    host.newHttpStream().sendRequestHeaders([...REQ, ["x-a", "1"]], true); // warm up
-    let best = 0;
-    for (let k = 0; k < 3; k++) {
-      const t0 = performance.now();
-      host.newHttpStream().sendRequestHeaders([...REQ, ["x-a", "1"]], true);
-      best = Math.max(best, 200000 / ((performance.now() - t0) / 1000));
-    }
-    // target ≥ 2,000,000/s (met in plain Node); loose bound here because test workers share the CPU
-    expect(best).toBeGreaterThan(500_000);
-    console.log(`header get+add round trips: ${Math.round(best).toLocaleString()}/s`);
+    const s = host.newHttpStream();
+    // the loop stops at the first get that is not Ok, so 1000 added entries mean 1000 good gets
+    expect(s.sendRequestHeaders([...REQ, ["x-a", "1"]], true)).toBe(0);
+    const added = s.request.headers.filter(([k]) => k === "x-b");
+    expect(added).toHaveLength(1000);
+    expect(added.every(([, v]) => v === "v")).toBe(true);
+    // the rate of such round trips is a benchmark figure (`npm run bench`), not a test
   });
 });

@@ -90,27 +90,18 @@ describe("module checks before instantiation", () => {
 });
 
 describe("compile cache and instantiation", () => {
-  it("compiles a file once per process and instantiates per host in well under 1 ms", () => {
+  it("compiles a file once per process and instantiates every host from that module", () => {
     const dir = mkdtempSync(join(tmpdir(), "hostmock-"));
     const path = join(dir, "m.wasm");
     writeFileSync(path, buildModule({ funcs: `(func (export "proxy_on_configure") (param i32 i32) (result i32) (i32.const 1))` }).bytes);
     const before = compiledModuleCount();
     const first = createHost({ wasm: path });
     expect(compiledModuleCount()).toBe(before + 1);
-    for (let i = 0; i < 200; i++) createHost({ wasm: path }); // warm up the JIT
-    const batches: number[] = [];
-    for (let b = 0; b < 10; b++) {
-      const t0 = performance.now();
-      for (let i = 0; i < 50; i++) createHost({ wasm: path });
-      batches.push((performance.now() - t0) / 50);
-    }
-    const perHost = batches.sort((x, y) => x - y)[5]; // median batch: GC of wasm memories is noisy
-    expect(createHost({ wasm: path }).configured).toBe(true);
+    const hosts = Array.from({ length: 50 }, () => createHost({ wasm: path }));
+    expect(hosts.every((h) => h.configured && h.rootContextId === 1)).toBe(true);
     expect(compiledModuleCount()).toBe(before + 1);
     expect(first.rootContextId).toBe(1);
-    // ≈0.1–0.2 ms in plain Node; vitest workers on a busy 2-core box allocate much slower (even a bare
-    // `new ArrayBuffer(65536)` costs ~0.1 ms there), so the bound leaves room for that noise.
-    expect(perHost).toBeLessThan(2);
+    // how fast that is is a benchmark figure (`npm run bench`), not a test
   });
 
   it("compiles equal bytes once (content hash)", () => {
