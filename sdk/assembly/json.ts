@@ -5,6 +5,8 @@
 // * Strings must be valid UTF-8 (overlong forms, surrogates and code points > U+10FFFF are
 //   rejected); escapes are validated, including surrogate pairs (a lone surrogate is an error).
 // * Numbers follow the JSON grammar; values are f64. Numbers that overflow f64 are an error.
+//   Conversion is exact for integers up to 2^53 and for ordinary decimals; see decimalToF64 for
+//   the (1 ulp) limits on long or extreme numbers.
 // * Objects keep their keys in document order; duplicate keys are kept, lookups return the last.
 // * A UTF-8 byte order mark at the very start is skipped.
 
@@ -151,6 +153,128 @@ function hexVal(c: u32): i32 {
   if (c >= 97 && c <= 102) return <i32>(c - 87);
   if (c >= 65 && c <= 70) return <i32>(c - 55);
   return -1;
+}
+
+// ---- number conversion -------------------------------------------------------------------------
+//
+// Decimal -> f64 without the standard library's strtod (which costs ~2 KB of code).
+// * Integers up to 2^53 and decimals with at most 15-16 significant digits and a decimal exponent
+//   within ±22 (after moving the point: 1.5, 0.001, 2.5e10, 123.456) take the exact path: one
+//   correctly rounded multiplication or division by an exact power of ten (Clinger's fast path).
+// * Everything else is computed in double-double arithmetic (~100 bits) as m * 5^e * 2^e and then
+//   rounded once (also in the subnormal range), which gives the correctly rounded result except
+//   for inputs within ~2^-95 of a rounding tie. Limit: only the first 19 significant digits are
+//   kept exactly (any further non-zero digits count as half a unit of the 19th), so a number with
+//   more than 19 significant digits that lies very close to a tie can come out 1 ulp off.
+//   Ordinary configuration numbers are never affected.
+// * Overflow gives +Infinity (the parser reports "number out of range"); underflow gives 0.
+
+// @ts-ignore: decorator
+@inline const SPLITTER: f64 = 134217729.0; // 2^27 + 1
+
+/** The rounding error of the product `p = a * b` (Dekker), so that a * b == p + error exactly. */
+function productError(a: f64, b: f64, p: f64): f64 {
+  let t = SPLITTER * a;
+  const ah = t - (t - a);
+  const al = a - ah;
+  t = SPLITTER * b;
+  const bh = t - (t - b);
+  const bl = b - bh;
+  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+/**
+ * Converts the digits of a JSON number that the parser validated (`[0-9]+(.[0-9]+)?([eE][+-]?[0-9]+)?`,
+ * without the sign) at [p, end) to its non-negative f64 value.
+ */
+function decimalToF64(p: usize, end: usize): f64 {
+  let m: u64 = 0;      // the first 19 significant digits
+  let digits = 0;
+  let exp: i32 = 0;    // value = m * 10^exp
+  let fraction = false;
+  let dropped = false; // a non-zero digit after the first 19
+  for (; p < end; p++) {
+    const c = <u32>load<u8>(p);
+    if (c == 0x2E) { fraction = true; continue; }
+    if ((c | 0x20) == 0x65) break; // e / E
+    const d = c - 0x30;
+    if (digits < 19) {
+      if (m == 0 && d == 0) { if (fraction) exp--; continue; } // leading zeros
+      m = m * 10 + <u64>d;
+      digits++;
+      if (fraction) exp--;
+    } else {
+      if (!fraction) exp++; // a dropped integer digit
+      if (d != 0) dropped = true;
+    }
+  }
+  if (p < end) {
+    p++; // e
+    const sign = <u32>load<u8>(p);
+    const negative = sign == 0x2D;
+    if (negative || sign == 0x2B) p++;
+    let e: i32 = 0;
+    for (; p < end; p++) if (e < 100000) e = e * 10 + <i32>(<u32>load<u8>(p) - 0x30);
+    exp += negative ? -e : e;
+  }
+  if (m == 0 || exp < -360) return 0; // m < 10^19, so m * 10^-360 < 2^-1075
+  if (exp > 310) return Infinity;
+  let x = <f64>m;
+  if (m <= (<u64>1 << 53)) {
+    // Exact path: m and 10^k (k <= 22) are exact f64 values, so one rounding happens.
+    let k = exp < 0 ? -exp : exp;
+    if (k <= 22 + 15) {
+      if (exp > 22) {
+        // m * 10^(exp-22) may still be an exact integer below 2^53 (e.g. 1e30 = 10^8 * 10^22).
+        for (; k > 22; k--) x *= 10;
+        if (x > 9007199254740992.0) k = 99; // not exact: slow path
+      }
+      if (k <= 22) {
+        let pow: f64 = 1;
+        for (let i = 0; i < k; i++) pow *= 10;
+        return exp < 0 ? x / pow : x * pow;
+      }
+      x = <f64>m;
+    }
+  }
+  // Double-double path: 5^|exp| as (ph, pl), m as (x, xl); 5^360 < 2^836 keeps every product finite.
+  const k = exp < 0 ? -exp : exp;
+  let ph: f64 = 1;
+  let pl: f64 = 0;
+  for (let i = 0; i < k; i++) {
+    const h = ph * 5;
+    const l = productError(ph, 5, h) + pl * 5;
+    ph = h + l;
+    pl = l - (ph - h);
+  }
+  // m = x + xl exactly; dropped digits count as half a unit of the 19th digit
+  const xl = <f64>(<i64>(m - <u64>x)) + (dropped ? 0.5 : 0);
+  let rh: f64; // (rh + rl) * 2^exp is the value
+  let rl: f64;
+  if (exp >= 0) {
+    rh = x * ph;
+    rl = productError(x, ph, rh) + x * pl + xl * ph;
+  } else {
+    rh = x / ph;
+    const qp = rh * ph;
+    rl = (((x - qp) - productError(rh, ph, qp)) + xl - rh * pl) / ph;
+  }
+  // |exp| <= 360, so 2^exp and 2^(exp + 1074) are normal f64 values
+  if (exp < 0 && rh < reinterpret<f64>(<u64>(1 - exp) << 52)) { // rh * 2^exp < 2^-1022
+    // Subnormal result: round (rh + rl) * 2^(exp + 1074) to an integer number of 2^-1074 units in
+    // one step (rounding to 53 bits first and scaling after would round twice).
+    const w = reinterpret<f64>(<u64>(1023 + 1074 + exp) << 52);
+    const h = rh * w;
+    const l = rl * w;
+    let n = (h + 4503599627370496.0) - 4503599627370496.0; // h < 2^52: nearest integer, ties even
+    const d = (h - n) + l;
+    const odd = n != Math.floor(n * 0.5) * 2;
+    if (d > 0.5 || (d == 0.5 && odd)) n += 1;
+    else if (d < -0.5 || (d == -0.5 && odd)) n -= 1;
+    return n * reinterpret<f64>(1);
+  }
+  // overflow gives Infinity
+  return (rh + rl) * reinterpret<f64>(<u64>(1023 + exp) << 52);
 }
 
 class Parser {
@@ -405,11 +529,11 @@ class Parser {
       let acc: i64 = 0;
       for (let i = intStart; i < this.pos; i++) acc = acc * 10 + <i64>(load<u8>(this.ptr + i) - 0x30);
       v = <f64>acc;
-      if (intStart != start) v = -v;
     } else {
-      v = parseFloat(String.UTF8.decodeUnsafe(this.ptr + start, this.pos - start));
+      v = decimalToF64(this.ptr + intStart, this.ptr + this.pos);
       if (!isFinite<f64>(v)) return this.fail("number out of range", start);
     }
+    if (intStart != start) v = -v;
     return new JsonNumber(v);
   }
 }

@@ -127,6 +127,34 @@ describe("JSON parser", () => {
     expect(host.logsAt(LogLevel.critical)).toEqual([]);
   });
 
+  it("numbers convert like JSON.parse (own decimal conversion, no strtod)", () => {
+    const { parse } = parser();
+    const rnd = prng(11);
+    const digits = (k: number) => { let s = ""; for (let i = 0; i < k; i++) s += Math.floor(rnd() * 10); return s; };
+    const nz = () => String(1 + Math.floor(rnd() * 9));
+    const inputs = [
+      "9007199254740992", "-9007199254740991", "0.1", "0.3", "1e22", "1e23", "1e30", "12345e-30",
+      "1.7976931348623157e308", "2.2250738585072014e-308", "2.225073858507201e-308", "5e-324",
+      "4.9406564584124654e-324", "2e-324", "71e-310", "1e-400", "123456789012345678901234567890",
+      "0.000001", "-0.0", "3.14159", "2.5e10", "1e0", "1E+2", "0e999999999999",
+    ];
+    for (let i = 0; i < 3000; i++) {
+      const r = rnd();
+      if (r < 0.25) inputs.push(String(rnd() * Math.pow(10, Math.floor(rnd() * 40 - 20))));
+      else if (r < 0.5) inputs.push(nz() + digits(Math.floor(rnd() * 25)) + "." + digits(1 + Math.floor(rnd() * 25)));
+      else if (r < 0.75) inputs.push(nz() + digits(Math.floor(rnd() * 18)) + "e" + Math.floor(rnd() * 700 - 350));
+      else inputs.push(String(Math.floor(rnd() * 2 ** 53)));
+    }
+    const wrong: string[] = [];
+    for (const s of inputs) {
+      const want = Number(s);
+      const out = parse(s);
+      if (!Number.isFinite(want)) { if (out !== "error 0 number out of range") wrong.push(`${s} -> ${out}`); continue; }
+      if (!out.startsWith("ok ") || Number(out.slice(3)) !== want) wrong.push(`${s} -> ${out}, want ${want}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it("fuzz: random bytes never trap", () => {
     const { parse } = parser();
     const rnd = prng(7);
