@@ -20,6 +20,7 @@ import {
   JsonArray, JsonBool, JsonKind, JsonNumber, JsonObject, JsonString, JsonValue, parseJson,
   parseJsonBytes, JsonParseResult,
 } from "./json";
+import { decimal } from "./decimal";
 import { log } from "./log";
 
 /** Error list shared by a configuration root and all views derived from it. */
@@ -70,7 +71,7 @@ export class JsonConfig {
     const errors = new ConfigErrors();
     const v = res.value;
     if (v === null) {
-      errors.messages.push("invalid configuration: " + res.error + " at byte " + res.offset.toString());
+      errors.messages.push("invalid configuration: " + res.error + " at byte " + decimal(res.offset));
       errors.syntaxError = true;
       return new JsonConfig(new JsonObject(), "", errors);
     }
@@ -115,7 +116,7 @@ export class JsonConfig {
     const n = this.errors.messages.length;
     if (n == 0) return true;
     let msg = unchecked(this.errors.messages[0]);
-    if (n > 1) msg += " (and " + (n - 1).toString() + " more)";
+    if (n > 1) msg += " (and " + decimal(n - 1) + " more)";
     log(LogLevel.error, msg);
     return false;
   }
@@ -153,13 +154,13 @@ export class JsonConfig {
     const v = this.obj.get(key);
     if (v === null && !required) return def;
     let what = "an integer";
-    if (min != i64.MIN_VALUE || max != i64.MAX_VALUE) what = "an integer in [" + min.toString() + ", " + max.toString() + "]";
+    if (min != i64.MIN_VALUE || max != i64.MAX_VALUE) what = "an integer in [" + decimal(min) + ", " + decimal(max) + "]";
     if (v !== null && v.kind == JsonKind.Number) {
       const n = changetype<JsonNumber>(v);
       if (n.isInteger()) {
         const i = n.toI64();
         if (i >= min && i <= max) return i;
-        this.fail(key, "expected " + what + ", got " + i.toString());
+        this.fail(key, "expected " + what + ", got " + decimal(i));
         return def;
       }
     }
@@ -223,7 +224,7 @@ export class JsonConfig {
     if (v !== null && v.kind == JsonKind.Array) {
       const arr = changetype<JsonArray>(v);
       if (arr.items.length < minLength) {
-        this.fail(key, "expected an array with at least " + minLength.toString() + " element" + (minLength == 1 ? "" : "s") + ", got " + arr.items.length.toString());
+        this.fail(key, "expected an array with at least " + decimal(minLength) + " element" + (minLength == 1 ? "" : "s") + ", got " + decimal(arr.items.length));
       }
       return new JsonConfigArray(arr, path, this.errors);
     }
@@ -271,7 +272,7 @@ export class JsonConfigArray {
 
   get length(): i32 { return this.arr.items.length; }
 
-  elementPath(i: i32): string { return this.path + "[" + i.toString() + "]"; }
+  elementPath(i: i32): string { return this.path + "[" + decimal(i) + "]"; }
 
   at(i: i32): JsonValue | null { return this.arr.at(i); }
 

@@ -12,6 +12,7 @@ import { OUT_U32, encodeAt, maxUtf8, scratchReserve } from "./abi/memory";
 import { HeaderPair, encodePairsAt, pairsSize } from "./abi/pairs";
 import { get_plugin_configuration, get_vm_configuration } from "./configuration";
 import { JsonConfig } from "./config";
+import { decimal } from "./decimal";
 import { log } from "./log";
 import { getPropertyStringOrNull } from "./properties";
 
@@ -160,7 +161,7 @@ export class RootContext extends BaseContext {
   onHttpCallResponse(token: u32, headers: u32, body_size: u32, trailers: u32): void {
     const i = this.http_tokens_.indexOf(token);
     if (i < 0) {
-      log(LogLevel.warn, "http call response for unknown token " + token.toString());
+      log(LogLevel.warn, "http call response for unknown token " + decimal(token));
       return;
     }
     const c = unchecked(this.http_calls_[i]);
@@ -313,7 +314,7 @@ export function dispatchContextCreate(context_id: u32, parent_context_id: u32): 
   if (streams.has(context_id)) return;
   let root = getRootContext(parent_context_id);
   if (root === null) {
-    log(LogLevel.error, "context " + context_id.toString() + " created under unknown root " + parent_context_id.toString());
+    log(LogLevel.error, "context " + decimal(context_id) + " created under unknown root " + decimal(parent_context_id));
     root = new RootContext(parent_context_id);
     addRoot(parent_context_id, root);
   }

@@ -10,6 +10,9 @@
 // * Objects keep their keys in document order; duplicate keys are kept, lookups return the last.
 // * A UTF-8 byte order mark at the very start is skipped.
 
+import { encode1, scratchBase } from "./abi/memory";
+import { decimal } from "./decimal";
+
 export const JSON_MAX_DEPTH: i32 = 64;
 
 export enum JsonKind {
@@ -131,7 +134,7 @@ export class JsonParseResult {
   get ok(): bool { return this.value !== null; }
   /** "<error> at byte <offset>" or "" on success. */
   describe(): string {
-    return this.ok ? "" : this.error + " at byte " + this.offset.toString();
+    return this.ok ? "" : this.error + " at byte " + decimal(this.offset);
   }
 }
 
@@ -341,7 +344,7 @@ class Parser {
   }
 
   object(depth: i32): JsonValue | null {
-    if (depth > JSON_MAX_DEPTH) return this.fail("nesting deeper than " + JSON_MAX_DEPTH.toString() + " levels", this.pos);
+    if (depth > JSON_MAX_DEPTH) return this.fail("nesting deeper than " + decimal(JSON_MAX_DEPTH) + " levels", this.pos);
     this.pos++; // {
     const obj = new JsonObject();
     this.skipWs();
@@ -366,7 +369,7 @@ class Parser {
   }
 
   array(depth: i32): JsonValue | null {
-    if (depth > JSON_MAX_DEPTH) return this.fail("nesting deeper than " + JSON_MAX_DEPTH.toString() + " levels", this.pos);
+    if (depth > JSON_MAX_DEPTH) return this.fail("nesting deeper than " + decimal(JSON_MAX_DEPTH) + " levels", this.pos);
     this.pos++; // [
     const arr = new JsonArray();
     this.skipWs();
@@ -566,7 +569,10 @@ export function parseJsonBytes(buf: ArrayBuffer): JsonParseResult {
 
 /** Parses a JSON text (offsets in the result refer to its UTF-8 form). */
 export function parseJson(text: string): JsonParseResult {
-  return parseJsonBytes(String.UTF8.encode(text));
+  // Encoded into the shared scratch area (no ArrayBuffer, no String.UTF8.encode in the module);
+  // nothing the parser does touches the scratch area.
+  const n = encode1(text);
+  return parseJsonAt(scratchBase(), n);
 }
 
 // ---- serializer ------------------------------------------------------------------------------
@@ -608,7 +614,7 @@ export function jsonNumber(v: f64): string {
   if (!isFinite<f64>(v)) return "null";
   if (Math.floor(v) == v && Math.abs(v) <= MAX_SAFE) {
     if (v == 0 && 1 / v < 0) return "-0";
-    return (<i64>v).toString();
+    return decimal(<i64>v);
   }
   return v.toString();
 }
