@@ -231,7 +231,68 @@ const rootFactories = new Array<(context_id: u32) => RootContext>();
 // Root contexts: one per plugin configuration, so a short array beats a Map in code size.
 const rootIds = new Array<u32>();
 const rootList = new Array<RootContext>();
-const streams = new Map<u32, Context>();
+// Stream contexts by id: an open-addressing table (linear probing, backward-shift deletion) in
+// two parallel StaticArrays; O(1) like Map<u32, Context>, with a fraction of its code. A slot is
+// free when its context is null; the table is at most half full.
+let slotIds = new StaticArray<u32>(16);
+let slotCtx = new StaticArray<Context | null>(16);
+let streamCount: i32 = 0;
+
+// @ts-ignore: decorator
+@inline function homeSlot(id: u32, mask: u32): u32 { return (id * 0x9E3779B1) & mask; }
+
+/** Slot of stream `id`, or -1. */
+function findStream(id: u32): i32 {
+  const mask = <u32>slotCtx.length - 1;
+  let i = homeSlot(id, mask);
+  while (unchecked(slotCtx[i]) !== null) {
+    if (unchecked(slotIds[i]) == id) return <i32>i;
+    i = (i + 1) & mask;
+  }
+  return -1;
+}
+
+function insertStream(id: u32, ctx: Context): void {
+  if ((streamCount + 1) * 2 > slotCtx.length) {
+    const oldIds = slotIds;
+    const oldCtx = slotCtx;
+    slotIds = new StaticArray<u32>(oldCtx.length << 1);
+    slotCtx = new StaticArray<Context | null>(oldCtx.length << 1);
+    streamCount = 0;
+    for (let i = 0; i < oldCtx.length; i++) {
+      const c = unchecked(oldCtx[i]);
+      if (c !== null) insertStream(unchecked(oldIds[i]), c);
+    }
+  }
+  const mask = <u32>slotCtx.length - 1;
+  let i = homeSlot(id, mask);
+  while (unchecked(slotCtx[i]) !== null) i = (i + 1) & mask;
+  unchecked(slotIds[i] = id);
+  unchecked(slotCtx[i] = ctx);
+  streamCount++;
+}
+
+function removeStreamSlot(slot: i32): void {
+  const mask = <u32>slotCtx.length - 1;
+  let i = <u32>slot;
+  unchecked(slotCtx[i] = null);
+  streamCount--;
+  // Move later entries of the probe run back into the hole unless their home lies in (i, j].
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const c = unchecked(slotCtx[j]);
+    if (c === null) return;
+    const k = homeSlot(unchecked(slotIds[j]), mask);
+    const stays = i < j ? (k > i && k <= j) : (k > i || k <= j);
+    if (!stays) {
+      unchecked(slotIds[i] = unchecked(slotIds[j]));
+      unchecked(slotCtx[i] = c);
+      unchecked(slotCtx[j] = null);
+      i = j;
+    }
+  }
+}
 let cachedId: u32 = 0;
 let cachedStream: Context | null = null;
 
@@ -291,8 +352,9 @@ function addRoot(context_id: u32, root: RootContext): void {
 /** The stream context with this id, or null. */
 export function getContext(context_id: u32): Context | null {
   if (context_id == cachedId && cachedStream !== null) return cachedStream;
-  if (!streams.has(context_id)) return null;
-  const c = streams.get(context_id);
+  const i = findStream(context_id);
+  if (i < 0) return null;
+  const c = unchecked(slotCtx[i]);
   cachedId = context_id;
   cachedStream = c;
   return c;
@@ -311,7 +373,7 @@ export function dispatchContextCreate(context_id: u32, parent_context_id: u32): 
     if (rootIds.indexOf(context_id) < 0) addRoot(context_id, createRoot(context_id));
     return;
   }
-  if (streams.has(context_id)) return;
+  if (findStream(context_id) >= 0) return;
   let root = getRootContext(parent_context_id);
   if (root === null) {
     log(LogLevel.error, "context " + decimal(context_id) + " created under unknown root " + decimal(parent_context_id));
@@ -320,15 +382,16 @@ export function dispatchContextCreate(context_id: u32, parent_context_id: u32): 
   }
   const ctx = root.createContext(context_id);
   ctx.context_id = context_id;
-  streams.set(context_id, ctx);
+  insertStream(context_id, ctx);
 }
 
 export function dispatchDelete(context_id: u32): void {
   const c = getBaseContext(context_id);
   if (c !== null) c.onDelete();
   if (cachedId == context_id) { cachedId = 0; cachedStream = null; }
-  if (streams.has(context_id)) {
-    streams.delete(context_id);
+  const slot = findStream(context_id);
+  if (slot >= 0) {
+    removeStreamSlot(slot);
   } else {
     const i = rootIds.indexOf(context_id);
     if (i >= 0) {
