@@ -6,29 +6,26 @@ import {
   RootContext, Context, registerRootContext, FilterHeadersStatusValues, stream_context, JsonConfig,
 } from "@filterkit/sdk";
 
-/** RFC 9110 token characters, the only ones allowed in a header name. */
+/** RFC 9110 token characters, the only ones allowed in a header name: bit c of the 128-bit set
+ * (low word: c < 64) says whether ASCII character c is one (digits, letters, !#$%&'*+-.^_`|~). */
+const TOKEN_LO: u64 = 0x03FF6CFA00000000;
+const TOKEN_HI: u64 = 0x57FFFFFFC7FFFFFE;
+
 function isToken(name: string): bool {
   if (name.length == 0) return false;
   for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    const alnum = (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-    // ! # $ % & ' * + - . ^ _ ` | ~
-    const symbol = c == 0x21 || (c >= 0x23 && c <= 0x27) || c == 0x2a || c == 0x2b || c == 0x2d ||
-      c == 0x2e || c == 0x5e || c == 0x5f || c == 0x60 || c == 0x7c || c == 0x7e;
-    if (!alnum && !symbol) return false;
+    const c = <u64>name.charCodeAt(i);
+    if (c >= 128 || (((c < 64 ? TOKEN_LO : TOKEN_HI) >> (c & 63)) & 1) == 0) return false;
   }
   return true;
 }
 
 /** ASCII lower-casing: a token is ASCII, and String#toLowerCase would pull in Unicode tables. */
 function asciiLower(name: string): string {
-  let out = name;
+  let out = "";
   for (let i = 0; i < name.length; i++) {
     const c = name.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) {
-      out = name.substring(0, i) + String.fromCharCode(c + 32) + asciiLower(name.substring(i + 1));
-      break;
-    }
+    out += String.fromCharCode(c >= 0x41 && c <= 0x5a ? c + 32 : c);
   }
   return out;
 }
