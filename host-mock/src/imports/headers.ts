@@ -5,9 +5,27 @@ import { WasmResult } from "../../../sdk/assembly/abi/enums.ts";
 import { addValue, byteSize, getFirst, removeAll, replaceValue, setPairs } from "../header-map.ts";
 import { decodePairs, encodePairs } from "../pairs.ts";
 import type { HeaderPairs } from "../pairs.ts";
-import type { HostFamily, ImportContext } from "./types.ts";
+import type { HostFamily, HostFunctionSpec, ImportContext } from "./types.ts";
 
 const MAX_MAP = 7;
+
+/** add and replace differ only in what they do to the map once key and value are read. */
+function keyValueWrite(apply: (map: HeaderPairs, key: string, value: string) => void): HostFunctionSpec {
+  return {
+    status: "supported", faultCode: WasmResult.InvalidMemoryAccess,
+    fn: (h: ImportContext, map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
+      map >>>= 0;
+      if (map > MAX_MAP) return WasmResult.BadArgument;
+      const key = h.mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
+      const value = h.mem.readString(valPtr >>> 0, valSize >>> 0);
+      const s = h.effective().stream;
+      const m = s === null ? null : s.writableMap(map);
+      if (m === null) return WasmResult.BadArgument;
+      apply(m, key, value);
+      return WasmResult.Ok;
+    },
+  };
+}
 
 export function headerImports(): HostFamily {
   const IMA = WasmResult.InvalidMemoryAccess;
@@ -64,32 +82,8 @@ export function headerImports(): HostFamily {
         return WasmResult.Ok;
       },
     },
-    proxy_add_header_map_value: {
-      status: "supported", faultCode: IMA,
-      fn: (h: ImportContext, map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
-        map >>>= 0;
-        if (map > MAX_MAP) return WasmResult.BadArgument;
-        const key = h.mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
-        const value = h.mem.readString(valPtr >>> 0, valSize >>> 0);
-        const m = writable(h, map);
-        if (m === null) return WasmResult.BadArgument;
-        addValue(m, key, value);
-        return WasmResult.Ok;
-      },
-    },
-    proxy_replace_header_map_value: {
-      status: "supported", faultCode: IMA,
-      fn: (h: ImportContext, map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
-        map >>>= 0;
-        if (map > MAX_MAP) return WasmResult.BadArgument;
-        const key = h.mem.readLowerString(keyPtr >>> 0, keySize >>> 0);
-        const value = h.mem.readString(valPtr >>> 0, valSize >>> 0);
-        const m = writable(h, map);
-        if (m === null) return WasmResult.BadArgument;
-        replaceValue(m, key, value);
-        return WasmResult.Ok;
-      },
-    },
+    proxy_add_header_map_value: keyValueWrite(addValue),
+    proxy_replace_header_map_value: keyValueWrite(replaceValue),
     proxy_remove_header_map_value: {
       status: "supported", faultCode: IMA,
       fn: (h: ImportContext, map: number, keyPtr: number, keySize: number): number => {
