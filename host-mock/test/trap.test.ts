@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel, TrapError, VmFailedError } from "../src/index.ts";
 import { decodeVlq, WasmSourceMap } from "../src/source-map.ts";
@@ -127,10 +128,11 @@ describe("source-map VLQ decoder", () => {
 });
 
 // End to end with a real AssemblyScript module and the .wasm.map asc writes (built by
-// scripts/build.mjs; skipped when the SDK fixture has not been built).
-const AS_FIXTURE = "sdk/test/fixtures/abort/build/debug.wasm";
-describe.skipIf(!existsSync(AS_FIXTURE) || !existsSync(`${AS_FIXTURE}.map`))("trap reports with an AssemblyScript module", () => {
+// scripts/build.mjs, which `npm test` runs first).
+const AS_FIXTURE = fileURLToPath(new URL("../../sdk/test/fixtures/abort/build/debug.wasm", import.meta.url));
+describe("trap reports with an AssemblyScript module", () => {
   it("decodes the SDK's abort line and maps frames to the AssemblyScript source", () => {
+    expect(existsSync(AS_FIXTURE) && existsSync(`${AS_FIXTURE}.map`), `${AS_FIXTURE}(.map) missing: run npm run build`).toBe(true);
     const host = createHost({ wasm: AS_FIXTURE, rootId: "abort" });
     const e = catchTrap(() => host.newHttpStream().sendRequestHeaders([[":method", "GET"], [":path", "/throw"], [":authority", "a"]], true));
     expect(e.abortMessage).toMatch(/ at sdk\/test\/fixtures\/abort\/assembly\/index\.ts:\d+:\d+$/);
