@@ -62,6 +62,15 @@ describe.each(["release", "debug"] as const)("add-header (%s build)", (target) =
     }
   });
 
+  it("does not echo a hostile header name into the log (no forged log lines)", () => {
+    const h = host({ name: "x\r\n[critical][wasm] forged entry", value: "v" });
+    expect(h.configured).toBe(false);
+    const errors = h.logsAt(LogLevel.error);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^invalid configuration: field "name": expected an HTTP header name/);
+    expect(errors[0]).not.toMatch(/[\r\n]|forged/);
+  });
+
   // Every invalid configuration is refused at configure time with one error naming the field.
   const invalid: Array<[string, ConfigValue, RegExp]> = [
     ["an empty configuration", "", /invalid configuration/],

@@ -45,10 +45,12 @@ class AddHeaderRoot extends RootContext {
 
   onConfigure(configuration_size: u32): bool {
     const cfg = JsonConfig.parse(this.readConfiguration());
+    // Fields are checked in order so the first error names the first bad field. The offending text
+    // is not echoed: it may hold CR/LF, which would forge lines in Envoy's log.
     const name = cfg.requireString("name");
+    if (name.length > 0 && !isToken(name)) cfg.fail("name", "expected an HTTP header name (RFC 9110 token characters; no pseudo-header)");
     const value = cfg.requireStringAllowEmpty("value");
-    if (cfg.valid && !isToken(name)) cfg.fail("name", "expected an HTTP header name (token characters, no ':' pseudo-header), got \"" + name + "\"");
-    if (cfg.valid && !isSafeValue(value)) cfg.fail("value", "expected a header value without CR, LF or NUL");
+    if (!isSafeValue(value)) cfg.fail("value", "expected a header value without CR, LF or NUL");
     if (!cfg.check()) return false;
     // Envoy lower-cases header names; doing it once here keeps the hot path free of it.
     this.headerName = asciiLower(name);
