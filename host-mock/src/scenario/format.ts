@@ -1,0 +1,106 @@
+// The scenario format: a filter chain and a sequence of requests, run by the mock host (and, with
+// the integration work, by real Envoy) into one JSON result. Documented in the repository README.
+// This file validates a parsed document and names the offending field on any mistake.
+import { dirname, isAbsolute, resolve } from "node:path";
+import type { HeaderPairs } from "../pairs.ts";
+
+export interface ScenarioPlugin {
+  /** absolute path of the .wasm (the file gives it relative to the scenario file) */
+  wasm: string;
+  rootId: string;
+  vmId: string;
+  /** the plugin configuration as Envoy hands it over: a string as is, JSON as its JSON text */
+  configuration: string;
+}
+
+export interface ScenarioUpstream {
+  status: number;
+  headers: HeaderPairs;
+  body: string;
+}
+
+export interface ScenarioRequest {
+  method: string;
+  path: string;
+  authority: string;
+  headers: HeaderPairs;
+  body: string;
+}
+
+export interface Scenario {
+  plugins: ScenarioPlugin[];
+  upstream: ScenarioUpstream;
+  requests: ScenarioRequest[];
+}
+
+/** What one request produced: what the upstream received (null if it received nothing) and what the client got. */
+export interface ScenarioResult {
+  upstream: { method: string; path: string; headers: HeaderPairs; body: string } | null;
+  response: { status: number; headers: HeaderPairs; body: string };
+}
+
+export class ScenarioError extends Error {
+  override name = "ScenarioError";
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+
+function isObject(v: Json | undefined): v is { [k: string]: Json } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function str(v: Json | undefined, field: string, def?: string): string {
+  if (v === undefined && def !== undefined) return def;
+  if (typeof v !== "string") throw new ScenarioError(`scenario field "${field}": expected a string, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
+  return v;
+}
+
+function headers(v: Json | undefined, field: string): HeaderPairs {
+  if (v === undefined) return [];
+  if (!Array.isArray(v)) throw new ScenarioError(`scenario field "${field}": expected [[name, value], ...]`);
+  return v.map((pair, i) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
+      throw new ScenarioError(`scenario field "${field}[${i}]": expected [name, value] strings`);
+    }
+    return [pair[0], pair[1]];
+  });
+}
+
+/** Validates a parsed scenario document; `file` anchors relative .wasm paths. */
+export function parseScenario(doc: unknown, file: string): Scenario {
+  const d = doc as Json;
+  if (!isObject(d)) throw new ScenarioError("scenario: expected a JSON object");
+  const pluginsJson = d.plugins;
+  if (!Array.isArray(pluginsJson) || pluginsJson.length === 0) throw new ScenarioError('scenario field "plugins": expected a non-empty array');
+  const plugins = pluginsJson.map((p, i): ScenarioPlugin => {
+    if (!isObject(p)) throw new ScenarioError(`scenario field "plugins[${i}]": expected an object`);
+    const wasm = str(p.wasm, `plugins[${i}].wasm`);
+    const c = p.configuration;
+    return {
+      wasm: isAbsolute(wasm) ? wasm : resolve(dirname(file), wasm),
+      rootId: str(p.rootId, `plugins[${i}].rootId`, ""),
+      vmId: str(p.vmId, `plugins[${i}].vmId`, ""),
+      configuration: c === undefined ? "" : typeof c === "string" ? c : JSON.stringify(c),
+    };
+  });
+  const u = d.upstream ?? {};
+  if (!isObject(u)) throw new ScenarioError('scenario field "upstream": expected an object');
+  const status = u.status ?? 200;
+  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 999) {
+    throw new ScenarioError('scenario field "upstream.status": expected an HTTP status code');
+  }
+  const upstream: ScenarioUpstream = { status, headers: headers(u.headers, "upstream.headers"), body: str(u.body, "upstream.body", "") };
+  const requestsJson = d.requests;
+  if (!Array.isArray(requestsJson) || requestsJson.length === 0) throw new ScenarioError('scenario field "requests": expected a non-empty array');
+  const requests = requestsJson.map((r, i): ScenarioRequest => {
+    if (!isObject(r)) throw new ScenarioError(`scenario field "requests[${i}]": expected an object`);
+    return {
+      method: str(r.method, `requests[${i}].method`, "GET"),
+      path: str(r.path, `requests[${i}].path`, "/"),
+      authority: str(r.authority, `requests[${i}].authority`, "example.com"),
+      headers: headers(r.headers, `requests[${i}].headers`),
+      body: str(r.body, `requests[${i}].body`, ""),
+    };
+  });
+  return { plugins, upstream, requests };
+}

@@ -1,0 +1,78 @@
+// The scenario runner on the mock host: chain order, local-reply short-circuit, upstream view,
+// relative .wasm paths, and errors that name the field; plus the CLI prints nothing but JSON.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parseScenario, ScenarioError } from "../src/scenario/format.ts";
+import { runOnMock } from "../src/scenario/run-mock.ts";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "scenario-"));
+// Relative to the scenario file, as users write them.
+const GATE = relative(dir, join(repo, "sdk/test/fixtures/readme-example/build/debug.wasm"));
+const ADD = relative(dir, join(repo, "filters/add-header/build/release.wasm"));
+
+function scenarioFile(doc: object): string {
+  const file = join(dir, `s${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify(doc));
+  return file;
+}
+
+const chain = {
+  plugins: [
+    { wasm: GATE, rootId: "my_root", vmId: "gate", configuration: { header: "x-token" } },
+    { wasm: ADD, rootId: "add_header", vmId: "add", configuration: '{"name": "x-powered-by", "value": "filterkit"}' },
+  ],
+  upstream: { status: 201, headers: [["content-type", "text/plain"], ["x-up", "1"]], body: "created" },
+  requests: [
+    { method: "POST", path: "/items?x=1", authority: "api.example.com", headers: [["x-token", "t"], ["X-Rep", "a"], ["x-rep", "b"]], body: "payload" },
+    { method: "GET", path: "/", authority: "api.example.com", headers: [], body: "" },
+  ],
+};
+
+describe("scenario runner on the mock host", () => {
+  it("runs the chain: requests forward, responses in reverse, a local reply short-circuits", () => {
+    const file = scenarioFile(chain);
+    const { results } = runOnMock(parseScenario(JSON.parse(JSON.stringify(chain)), file));
+    expect(results).toEqual([
+      {
+        upstream: {
+          method: "POST", path: "/items?x=1",
+          // HTTP/1 upstream view: host from :authority, names lower-cased, repeats kept in order
+          headers: [["host", "api.example.com"], ["x-token", "t"], ["x-rep", "a"], ["x-rep", "b"], ["content-length", "7"]],
+          body: "payload",
+        },
+        response: { status: 201, headers: [["content-type", "text/plain"], ["x-up", "1"], ["content-length", "7"], ["x-powered-by", "filterkit"]], body: "created" },
+      },
+      {
+        // the gate (first plugin) answers 403 itself: nothing reaches the upstream, and add-header,
+        // which comes after it, never sees the stream
+        upstream: null,
+        response: { status: 403, headers: [["content-length", "9"], ["content-type", "text/plain"]], body: "forbidden" },
+      },
+    ]);
+  });
+
+  it("stops with the plugin's own error when a plugin rejects its configuration", () => {
+    const doc = { ...chain, plugins: [{ wasm: ADD, rootId: "add_header", configuration: { name: 42 } }] };
+    expect(() => runOnMock(parseScenario(doc, scenarioFile(doc)))).toThrow(
+      /plugins\[0\] \(add_header\) rejected its configuration: invalid configuration: field "name"/);
+  });
+
+  it("names the bad field of a malformed scenario", () => {
+    const bad = (doc: object) => () => parseScenario(doc, join(dir, "x.json"));
+    expect(bad({ requests: [{}] })).toThrow(new ScenarioError('scenario field "plugins": expected a non-empty array'));
+    expect(bad({ plugins: [{ wasm: 1 }], requests: [{}] })).toThrow(/"plugins\[0\]\.wasm": expected a string/);
+    expect(bad({ plugins: [{ wasm: "a.wasm" }], upstream: { status: 42 }, requests: [{}] })).toThrow(/"upstream.status"/);
+    expect(bad({ plugins: [{ wasm: "a.wasm" }], requests: [{ headers: [["a"]] }] })).toThrow(/"requests\[0\]\.headers\[0\]": expected \[name, value\]/);
+  });
+
+  it("the CLI prints one JSON document and nothing else", () => {
+    const out = execFileSync(process.execPath, ["--import", "tsx", join(repo, "scripts/scenario.ts"), scenarioFile(chain), "--host", "mock"], { cwd: repo, encoding: "utf8" });
+    const parsed = JSON.parse(out) as { results: Array<{ response: { status: number } }> };
+    expect(parsed.results.map((r) => r.response.status)).toEqual([201, 403]);
+  });
+});
