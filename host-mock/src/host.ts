@@ -2,6 +2,7 @@
 // (root context); no state is shared between hosts except the process-wide compile cache.
 
 import { LogLevel } from "../../sdk/assembly/abi/enums.ts";
+import { VirtualClock } from "./clock.ts";
 import { VmFailedError } from "./errors.ts";
 import type { AbiVersion } from "./imports/types.ts";
 import { encodePropertyValue, propertyKey } from "./imports/properties.ts";
@@ -33,8 +34,14 @@ export interface HostOptions {
   logLevel?: LogLevel;
   /** extra properties keyed by dot-separated path ("xds.node.id") */
   properties?: Record<string, PropertyValue>;
-  /** clock in ns since the epoch (proxy_get_current_time_nanoseconds, WASI clocks). Default: real clock */
+  /**
+   * Start of this host's virtual clock, ns since the epoch (default: the real time at creation).
+   * The clock stands still until `advance()`; it drives proxy_get_current_time_nanoseconds, the WASI
+   * clocks and tick timers.
+   */
   now?: number | bigint;
+  /** A virtual clock shared with other hosts (instead of `now`): one time line for all of them. */
+  clock?: VirtualClock;
   /** seed of WASI random_get, default 1 */
   randomSeed?: number;
   /** run VM start and plugin configure right away, default true */
@@ -61,12 +68,16 @@ export class MockHost {
   /** what proxy_on_configure returned */
   configured = false;
 
+  /** the time source of this host (see `now`, `clock`, `advance`) */
+  readonly clock: VirtualClock;
   private readonly vm: Vm;
   private readonly root: RootState;
   private didStart = false;
   private pluginConfig: Uint8Array;
 
   constructor(options: HostOptions) {
+    if (options.clock !== undefined && options.now !== undefined) throw new Error("give a host either `now` or a shared `clock`, not both");
+    this.clock = options.clock ?? new VirtualClock(options.now);
     const compiled = loadModule(options.wasm);
     const rootId = options.rootId ?? "";
     const properties = new Map<string, Uint8Array>();
@@ -80,13 +91,13 @@ export class MockHost {
       pluginConfig: this.pluginConfig,
       env: { ...(options.env ?? {}) },
       logLevel: options.logLevel ?? LogLevel.trace,
-      now: options.now === undefined ? undefined : BigInt(options.now),
+      clock: this.clock,
       randomSeed: options.randomSeed ?? 1,
       properties,
     });
     this.abiVersion = compiled.abi;
     this.rootContextId = this.vm.allocateContextId();
-    this.root = { id: this.rootContextId, tickPeriodMs: 0, parked: false, deleted: false, status: { code: 0, message: "" } };
+    this.root = { id: this.rootContextId, tickPeriodMs: 0, tickTimer: undefined, parked: false, deleted: false, status: { code: 0, message: "" } };
     this.vm.roots.set(this.root.id, this.root);
     if (options.start ?? true) this.start();
   }
@@ -160,7 +171,15 @@ export class MockHost {
     return this.root.tickPeriodMs;
   }
 
-  /** Calls proxy_on_tick(root). */
+  /**
+   * Moves the virtual clock forward: due ticks of every host sharing the clock fire in order, each
+   * at its due time. A trap in a tick propagates (TrapError).
+   */
+  advance(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  /** Calls proxy_on_tick(root) now, whatever the timer says. */
   tick(): void {
     this.checkAlive();
     if (this.root.deleted) throw new Error("the root context was deleted");

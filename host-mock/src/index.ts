@@ -1,6 +1,7 @@
 // Public exports of @filterkit/host-mock.
 
 export { createHost, MockHost } from "./host.ts";
+export { VirtualClock } from "./clock.ts";
 export type { HostOptions, ConfigValue } from "./host.ts";
 export { HttpStream } from "./stream.ts";
 export type { Direction, MessageView, LocalReply, CallbackRecord } from "./stream.ts";

@@ -2,6 +2,7 @@
 // allow-list (§1.4), the context table and per-VM id counter (§3), current/effective context, the
 // after-callback action queue (§12), the host-call ring buffer and trap reports (§11.14).
 
+import type { Timer, VirtualClock } from "./clock.ts";
 import { LogLevel, WasmResult } from "../../sdk/assembly/abi/enums.ts";
 import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
 import type { GuestFrame, HostCallRecord } from "./errors.ts";
@@ -27,7 +28,8 @@ export interface VmOptions {
   pluginConfig: Uint8Array;
   env: Record<string, string>;
   logLevel: number;
-  now: bigint | undefined;
+  /** the time source (may be shared by several hosts) */
+  clock: VirtualClock;
   randomSeed: number;
   properties: Map<string, Uint8Array>;
 }
@@ -39,6 +41,8 @@ interface ContextRecord extends ContextView {
 export interface RootState {
   readonly id: number;
   tickPeriodMs: number;
+  /** the pending proxy_on_tick, re-armed a full period after each tick returns (§11.12) */
+  tickTimer: Timer | undefined;
   /** proxy_on_done returned 0: waiting for proxy_done() */
   parked: boolean;
   deleted: boolean;
@@ -129,11 +133,11 @@ export class Vm implements ImportContext {
   }
 
   nowNs(): bigint {
-    return this.opts.now ?? BigInt(Date.now()) * 1_000_000n;
+    return this.opts.clock.nowNs();
   }
 
   monotonicNs(): bigint {
-    return this.opts.now ?? process.hrtime.bigint();
+    return this.opts.clock.monotonicNs();
   }
 
   randomBytes(n: number): Uint8Array {
@@ -160,9 +164,27 @@ export class Vm implements ImportContext {
     return true;
   }
 
+  /** Last call wins; 0 stops the timer; the first tick comes a full period after the call (§11.12). */
   setTickPeriod(rootId: number, ms: number): void {
     const root = this.roots.get(rootId);
-    if (root !== undefined) root.tickPeriodMs = ms;
+    if (root === undefined) return;
+    root.tickPeriodMs = ms;
+    this.armTick(root);
+  }
+
+  private armTick(root: RootState): void {
+    this.opts.clock.cancel(root.tickTimer);
+    root.tickTimer = undefined;
+    if (root.tickPeriodMs > 0 && !root.deleted) root.tickTimer = this.opts.clock.schedule(root.tickPeriodMs, () => this.fireTick(root));
+  }
+
+  /** A due tick: dropped for a failed VM or a deleted root; fixed delay, so re-armed after it returns. */
+  private fireTick(root: RootState): void {
+    root.tickTimer = undefined;
+    if (this.failed !== null || root.deleted) return;
+    if (this.has("proxy_on_tick")) this.call("proxy_on_tick", [root.id], root.id);
+    this.drain();
+    if (root.tickTimer === undefined) this.armTick(root); // unless the tick itself set a new period
   }
 
   status(rootId: number): { code: number; message: string } {
@@ -272,6 +294,8 @@ export class Vm implements ImportContext {
   deleteRoot(root: RootState): void {
     if (root.deleted) return;
     root.deleted = true;
+    this.opts.clock.cancel(root.tickTimer);
+    root.tickTimer = undefined;
     if (this.has("proxy_on_delete")) this.call("proxy_on_delete", [root.id], root.id);
     this.unregisterContext(root.id);
   }
