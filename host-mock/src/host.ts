@@ -1,9 +1,10 @@
 // createHost / MockHost: the public test API (see ../README.md). A host owns one VM with one plugin
 // (root context); no state is shared between hosts except the process-wide compile cache.
 
-import { LogLevel } from "../../sdk/assembly/abi/enums.ts";
+import { LogLevel, MetricType } from "../../sdk/assembly/abi/enums.ts";
 import { VirtualClock } from "./clock.ts";
 import { VmFailedError } from "./errors.ts";
+import { ProxyProcess, type SharedValue, type Stat } from "./process.ts";
 import type { AbiVersion } from "./imports/types.ts";
 import { encodePropertyValue, propertyKey } from "./imports/properties.ts";
 import type { PropertyValue } from "./imports/properties.ts";
@@ -42,6 +43,11 @@ export interface HostOptions {
   now?: number | bigint;
   /** A virtual clock shared with other hosts (instead of `now`): one time line for all of them. */
   clock?: VirtualClock;
+  /**
+   * Process-wide state (shared data per vm_id, stats) shared with other hosts, as the VMs of one
+   * Envoy share it. Default: a process of this host's own.
+   */
+  process?: ProxyProcess;
   /** seed of WASI random_get, default 1 */
   randomSeed?: number;
   /** run VM start and plugin configure right away, default true */
@@ -70,6 +76,8 @@ export class MockHost {
 
   /** the time source of this host (see `now`, `clock`, `advance`) */
   readonly clock: VirtualClock;
+  /** shared data and stats of this host's process (see `process`) */
+  readonly process: ProxyProcess;
   private readonly vm: Vm;
   private readonly root: RootState;
   private didStart = false;
@@ -78,6 +86,7 @@ export class MockHost {
   constructor(options: HostOptions) {
     if (options.clock !== undefined && options.now !== undefined) throw new Error("give a host either `now` or a shared `clock`, not both");
     this.clock = options.clock ?? new VirtualClock(options.now);
+    this.process = options.process ?? new ProxyProcess();
     const compiled = loadModule(options.wasm);
     const rootId = options.rootId ?? "";
     const properties = new Map<string, Uint8Array>();
@@ -92,6 +101,7 @@ export class MockHost {
       env: { ...(options.env ?? {}) },
       logLevel: options.logLevel ?? LogLevel.trace,
       clock: this.clock,
+      process: this.process,
       randomSeed: options.randomSeed ?? 1,
       properties,
     });
@@ -185,6 +195,21 @@ export class MockHost {
     if (this.root.deleted) throw new Error("the root context was deleted");
     this.vm.call("proxy_on_tick", [this.root.id], this.root.id);
     this.vm.drain();
+  }
+
+  /** The shared-data entry `key` of this host's vm_id (bytes and CAS), as the plugin would read it. */
+  sharedData(key: string): SharedValue | undefined {
+    return this.process.getShared(this.vm.vmId, key);
+  }
+
+  /** Writes shared data for this host's vm_id as another VM would (cas 0: unconditional). */
+  setSharedData(key: string, value: string | Uint8Array, cas = 0): "ok" | "cas-mismatch" {
+    return this.process.setShared(this.vm.vmId, key, typeof value === "string" ? utf8(value) : value, cas);
+  }
+
+  /** The stat a plugin defined under `name` (counter unless `type` says otherwise). */
+  metric(name: string, type: MetricType = MetricType.Counter): Stat | undefined {
+    return this.process.findStat(name, type);
   }
 
   setProperty(path: string[] | string, value: PropertyValue): void {

@@ -2,6 +2,8 @@
 
 export { createHost, MockHost } from "./host.ts";
 export { VirtualClock } from "./clock.ts";
+export { ProxyProcess } from "./process.ts";
+export type { SharedValue, Stat } from "./process.ts";
 export type { HostOptions, ConfigValue } from "./host.ts";
 export { HttpStream } from "./stream.ts";
 export type { Direction, MessageView, LocalReply, CallbackRecord } from "./stream.ts";

@@ -3,7 +3,8 @@
 // after-callback action queue (§12), the host-call ring buffer and trap reports (§11.14).
 
 import type { Timer, VirtualClock } from "./clock.ts";
-import { LogLevel, WasmResult } from "../../sdk/assembly/abi/enums.ts";
+import type { ProxyProcess, Stat } from "./process.ts";
+import { LogLevel, WasmResult, type MetricType } from "../../sdk/assembly/abi/enums.ts";
 import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
 import type { GuestFrame, HostCallRecord } from "./errors.ts";
 import { importCatalogue } from "./imports/index.ts";
@@ -30,6 +31,8 @@ export interface VmOptions {
   logLevel: number;
   /** the time source (may be shared by several hosts) */
   clock: VirtualClock;
+  /** process-wide shared data and stats (may be shared by several hosts) */
+  process: ProxyProcess;
   randomSeed: number;
   properties: Map<string, Uint8Array>;
 }
@@ -130,6 +133,25 @@ export class Vm implements ImportContext {
 
   warnUnimplemented(name: string): void {
     this.log(LogLevel.warn, `host-mock does not implement ${name} yet; returning Unimplemented (12)`);
+  }
+
+  get process(): ProxyProcess {
+    return this.opts.process;
+  }
+
+  /** Per VM and per type: counters 4, 8, …; gauges 5, 9, …; histograms 6, 10, … (§3). */
+  private readonly nextMetricId = [4, 5, 6];
+  private readonly metrics = new Map<number, Stat>();
+
+  defineMetric(type: MetricType, name: string): number {
+    const id = this.nextMetricId[type];
+    this.nextMetricId[type] += 4;
+    this.metrics.set(id, this.opts.process.stat(name, type));
+    return id;
+  }
+
+  metricById(id: number): Stat | undefined {
+    return this.metrics.get(id);
   }
 
   nowNs(): bigint {

@@ -7,7 +7,9 @@ import { bufferImports, configurationImports } from "./buffers.ts";
 import { envExtraImports } from "./env-extras.ts";
 import { headerImports } from "./headers.ts";
 import { logImports } from "./log.ts";
+import { metricImports } from "./metrics.ts";
 import { propertyImports } from "./properties.ts";
+import { sharedDataImports } from "./shared-data.ts";
 import { streamControlImports, streamControlImports01, streamControlImports02 } from "./stream-control.ts";
 import { timeImports } from "./time.ts";
 import type { AbiVersion, HostFamily } from "./types.ts";
@@ -26,6 +28,8 @@ export function buildImportFamilies(abi: AbiVersion): ImportCatalogue {
     ...bufferImports(),
     ...propertyImports(),
     ...streamControlImports(),
+    ...sharedDataImports(),
+    ...metricImports(),
     ...envExtraImports(),
     ...unimplementedImports(),
   };

@@ -2,6 +2,8 @@
 // a host function is described. Data flows guest ⇄ raw ABI (these files) ⇄ host state (vm.ts,
 // stream.ts) ⇄ test API (host.ts).
 
+import type { MetricType } from "../../../sdk/assembly/abi/enums.ts";
+import type { ProxyProcess, Stat } from "../process.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 
@@ -91,4 +93,9 @@ export interface ImportContext {
   readonly vmId: string;
   /** 0.1.0 proxy_clear_route_cache counter */
   clearRouteCache(): void;
+  /** process-wide state shared with other hosts of the same ProxyProcess (shared data, stats) */
+  readonly process: ProxyProcess;
+  /** a new per-VM id for the stat `name` of `type` (§3: type in the low two bits) */
+  defineMetric(type: MetricType, name: string): number;
+  metricById(id: number): Stat | undefined;
 }

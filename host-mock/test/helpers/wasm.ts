@@ -39,6 +39,11 @@ const ENV_SIGS: Record<string, string> = {
   proxy_get_status: "(param i32 i32 i32) (result i32)",
   proxy_http_call: "(param i32 i32 i32 i32 i32 i32 i32 i32 i32 i32) (result i32)",
   proxy_define_metric: "(param i32 i32 i32 i32) (result i32)",
+  proxy_increment_metric: "(param i32 i64) (result i32)",
+  proxy_record_metric: "(param i32 i64) (result i32)",
+  proxy_get_metric: "(param i32 i32) (result i32)",
+  proxy_get_shared_data: "(param i32 i32 i32 i32 i32) (result i32)",
+  proxy_set_shared_data: "(param i32 i32 i32 i32 i32) (result i32)",
   pthread_equal: "(param i32 i32) (result i32)",
   emscripten_notify_memory_growth: "(param i32)",
 };
