@@ -48,6 +48,12 @@ export interface HostOptions {
    * Envoy share it. Default: a process of this host's own.
    */
   process?: ProxyProcess;
+  /**
+   * What a trap does. Default: the call that trapped throws TrapError (a unit test fails there).
+   * "FAIL_CLOSED" / "FAIL_OPEN": Envoy's `failure_policy` — the VM is marked failed (`failure`),
+   * the stream gets a 503 or goes on without the filter, and so do later streams (§11.14).
+   */
+  failurePolicy?: "FAIL_CLOSED" | "FAIL_OPEN";
   /** seed of WASI random_get, default 1 */
   randomSeed?: number;
   /** run VM start and plugin configure right away, default true */
@@ -102,6 +108,7 @@ export class MockHost {
       logLevel: options.logLevel ?? LogLevel.trace,
       clock: this.clock,
       process: this.process,
+      failurePolicy: options.failurePolicy ?? "throw",
       randomSeed: options.randomSeed ?? 1,
       properties,
     });
@@ -223,7 +230,8 @@ export class MockHost {
 
   /** A new HTTP stream; its context id comes from the VM's counter (2, 3, …). */
   newHttpStream(): HttpStream {
-    this.checkAlive();
+    // under a failure policy a failed VM still serves streams: Envoy answers them 503 or skips the filter
+    if (this.vm.opts.failurePolicy === "throw") this.checkAlive();
     return new HttpStream(this.vm, this.vm.allocateContextId(), this.root.id);
   }
 

@@ -18,7 +18,7 @@ import { addValue, clonePairs, getFirst, normalize, removeAll } from "./header-m
 import { fromUtf8, utf8 } from "./memory.ts";
 import type { HeaderPairs } from "./pairs.ts";
 import type { Vm } from "./vm.ts";
-import { VmFailedError } from "./errors.ts";
+import { TrapError, VmFailedError } from "./errors.ts";
 
 export type Direction = "request" | "response";
 
@@ -202,7 +202,8 @@ export class HttpStream implements StreamHostSide {
 
   /** Whether the request / response is held by the filter (paused after headers, body or trailers). */
   paused(direction: Direction): boolean {
-    return (direction === "request" ? this.req : this.resp).pausedAt !== null;
+    const side = direction === "request" ? this.req : this.resp;
+    return side.pausedAt !== null && !side.closed;
   }
 
   // ---- StreamHostSide: what host calls see ------------------------------------------------------
@@ -293,15 +294,57 @@ export class HttpStream implements StreamHostSide {
   // ---- delivery --------------------------------------------------------------------------------
 
   private top(f: () => number | undefined): number | undefined {
-    if (this.vm.failed !== null) throw new VmFailedError(this.vm.failed);
+    if (this.vm.failed !== null && this.vm.opts.failurePolicy === "throw") throw new VmFailedError(this.vm.failed);
     const r = f();
     this.vm.drain();
     return r;
   }
 
+  /** The VM failed and Envoy's failure policy, not the test, handles it (§11.14). */
+  private get failedUnderPolicy(): boolean {
+    return this.vm.failed !== null && this.vm.opts.failurePolicy !== "throw";
+  }
+
+  /**
+   * FAIL_CLOSED (§11.14): Envoy answers 503 with an empty body (details wasm_fail_stream) once per
+   * stream; the reply passes this filter without calling the VM, and the VM is never called again
+   * for the stream.
+   */
+  private failStream(): void {
+    if (this.localReply !== null || this.reset || this.completed) return;
+    const details = "wasm_fail_stream";
+    this.details ??= details;
+    const headers: HeaderPairs = [[":status", "503"]];
+    this.localReply = { status: 503, details, headers: clonePairs(headers), body: EMPTY, bodyText: "", grpcStatus: null };
+    this.req.closed = true;
+    this.req.pausedAt = null;
+    this.req.dropHandles();
+    const resp = this.resp;
+    if (resp.outHeaders !== null) {
+      this.resetStream(details); // the response already started downstream: only a reset is left
+      return;
+    }
+    this.upstreamDiscarded = true;
+    resp.headersArrived = true;
+    resp.headerMap = headers;
+    resp.outHeaders = clonePairs(headers);
+    resp.outBody = [];
+    resp.outTrailers = null;
+    resp.trailerMap = null;
+    resp.closed = true;
+    resp.pausedAt = null;
+    resp.dropHandles();
+  }
+
   private ensureCreated(): void {
     if (this.created) return;
     this.created = true;
+    // a stream that starts on a failed VM never reaches it: FAIL_CLOSED answers 503, FAIL_OPEN
+    // leaves the filter out of the chain
+    if (this.failedUnderPolicy) {
+      if (this.vm.opts.failurePolicy === "FAIL_CLOSED") this.failStream();
+      return;
+    }
     this.vm.registerContext(this.contextId, this.rootContextId, this);
     this.invoke("proxy_on_context_create", [this.contextId, this.rootContextId]);
   }
@@ -309,10 +352,21 @@ export class HttpStream implements StreamHostSide {
   /** Calls an export for this stream and records it; an absent export counts as Continue (0). */
   private invoke(name: string, args: number[]): number {
     this.localReplyThisCallback = false;
+    // a failed VM under a failure policy gets no more callbacks (not even on_log/on_done/on_delete);
+    // for FAIL_OPEN the stream goes on as if the filter answered Continue
+    if (this.failedUnderPolicy) return FilterHeadersStatus.Continue;
     if (!this.vm.has(name)) return 0;
     const rec: CallbackRecord = { name, args, result: undefined };
     this.callbacks.push(rec);
-    rec.result = this.vm.call(name, args, this.contextId);
+    try {
+      rec.result = this.vm.call(name, args, this.contextId);
+    } catch (e) {
+      if (this.vm.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
+      if (this.vm.opts.failurePolicy === "FAIL_OPEN") return FilterHeadersStatus.Continue;
+      this.failStream();
+      this.localReplyThisCallback = true; // the callback's result is discarded: stop
+      return FilterHeadersStatus.StopIteration;
+    }
     return rec.result ?? 0;
   }
 

@@ -21,6 +21,9 @@ export interface LogEntry {
   contextId: number;
 }
 
+/** "throw": a trap throws TrapError to the test; otherwise Envoy's `failure_policy` (§11.14). */
+export type FailurePolicy = "throw" | "FAIL_CLOSED" | "FAIL_OPEN";
+
 export interface VmOptions {
   vmId: string;
   rootId: string;
@@ -33,6 +36,8 @@ export interface VmOptions {
   clock: VirtualClock;
   /** process-wide shared data and stats (may be shared by several hosts) */
   process: ProxyProcess;
+  /** what a trap does to streams: throw (unit tests), or Envoy's FAIL_CLOSED / FAIL_OPEN (§11.14) */
+  failurePolicy: FailurePolicy;
   randomSeed: number;
   properties: Map<string, Uint8Array>;
 }
@@ -204,7 +209,13 @@ export class Vm implements ImportContext {
   private fireTick(root: RootState): void {
     root.tickTimer = undefined;
     if (this.failed !== null || root.deleted) return;
-    if (this.has("proxy_on_tick")) this.call("proxy_on_tick", [root.id], root.id);
+    try {
+      if (this.has("proxy_on_tick")) this.call("proxy_on_tick", [root.id], root.id);
+    } catch (e) {
+      // under an Envoy failure policy the trap only fails the VM (recorded in `failed`)
+      if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
+      return;
+    }
     this.drain();
     if (root.tickTimer === undefined) this.armTick(root); // unless the tick itself set a new period
   }

@@ -76,3 +76,28 @@ describe("scenario runner on the mock host", () => {
     expect(parsed.results.map((r) => r.response.status)).toEqual([201, 403]);
   });
 });
+
+describe("scenario runner and Envoy's failure policy", () => {
+  // the abort fixture traps on request path "/throw"
+  const ABORT = relative(dir, join(repo, "sdk/test/fixtures/abort/build/release.wasm"));
+  const doc = (failurePolicy?: string) => ({
+    plugins: [{ wasm: ABORT, rootId: "abort", ...(failurePolicy ? { failurePolicy } : {}) }, { wasm: ADD, rootId: "add_header", configuration: { name: "x-after", value: "1" } }],
+    upstream: { status: 200, body: "ok" },
+    requests: [{ path: "/throw" }, { path: "/fine" }],
+  });
+
+  it("FAIL_CLOSED (the default): 503 with an empty body for the trapping request and the next", () => {
+    const { results } = runOnMock(parseScenario(doc(), scenarioFile(doc())));
+    expect(results.map((r) => [r.upstream, r.response.status, r.response.body])).toEqual([[null, 503, ""], [null, 503, ""]]);
+  });
+
+  it("FAIL_OPEN: both requests reach the upstream, the failed filter left out", () => {
+    const { results } = runOnMock(parseScenario(doc("FAIL_OPEN"), scenarioFile(doc("FAIL_OPEN"))));
+    expect(results.map((r) => [r.upstream?.path, r.response.status])).toEqual([["/throw", 200], ["/fine", 200]]);
+    expect(results[1].response.headers).toContainEqual(["x-after", "1"]);
+  });
+
+  it("rejects an unknown policy naming the field", () => {
+    expect(() => parseScenario(doc("FAIL_RELOAD"), join(dir, "x.json"))).toThrow(/"plugins\[0\]\.failurePolicy"/);
+  });
+});

@@ -11,6 +11,8 @@ export interface ScenarioPlugin {
   vmId: string;
   /** the plugin configuration as Envoy hands it over: a string as is, JSON as its JSON text */
   configuration: string;
+  /** Envoy's failure_policy; FAIL_CLOSED when absent, as Envoy treats UNSPECIFIED */
+  failurePolicy: "FAIL_CLOSED" | "FAIL_OPEN";
 }
 
 export interface ScenarioUpstream {
@@ -76,11 +78,14 @@ export function parseScenario(doc: unknown, file: string): Scenario {
     if (!isObject(p)) throw new ScenarioError(`scenario field "plugins[${i}]": expected an object`);
     const wasm = str(p.wasm, `plugins[${i}].wasm`);
     const c = p.configuration;
+    const policy = str(p.failurePolicy, `plugins[${i}].failurePolicy`, "FAIL_CLOSED");
+    if (policy !== "FAIL_CLOSED" && policy !== "FAIL_OPEN") throw new ScenarioError(`scenario field "plugins[${i}].failurePolicy": expected "FAIL_CLOSED" or "FAIL_OPEN"`);
     return {
       wasm: isAbsolute(wasm) ? wasm : resolve(dirname(file), wasm),
       rootId: str(p.rootId, `plugins[${i}].rootId`, ""),
       vmId: str(p.vmId, `plugins[${i}].vmId`, ""),
       configuration: c === undefined ? "" : typeof c === "string" ? c : JSON.stringify(c),
+      failurePolicy: policy,
     };
   });
   const u = d.upstream ?? {};

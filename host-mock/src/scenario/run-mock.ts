@@ -11,7 +11,7 @@ import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult
 /** Creates the chain's hosts; a plugin that rejects its configuration stops the run, as Envoy refuses to start. */
 function startPlugins(scenario: Scenario): MockHost[] {
   return scenario.plugins.map((p, i) => {
-    const host = createHost({ wasm: p.wasm, rootId: p.rootId, vmId: p.vmId, pluginName: p.rootId, pluginConfig: p.configuration });
+    const host = createHost({ wasm: p.wasm, rootId: p.rootId, vmId: p.vmId, pluginName: p.rootId, pluginConfig: p.configuration, failurePolicy: p.failurePolicy });
     if (!host.started || !host.configured) {
       const why = host.logs.filter((l) => l.level >= 3).map((l) => l.message).join("; ");
       throw new ScenarioError(`plugins[${i}] (${p.rootId || "no root id"}) rejected its configuration${why ? `: ${why}` : ""}`);
