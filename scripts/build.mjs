@@ -64,7 +64,8 @@ function planEntry(dir) {
   const compiler = config["x-compiler"] ?? "assemblyscript";
   const ascBin = join(root, "node_modules", compiler, "bin", compiler === "assemblyscript" ? "asc.js" : "asc");
   const inputs = [...tsFiles(join(dir, "assembly")), configPath, join(root, "asconfig.json")];
-  if (compiler === "assemblyscript") inputs.push(...tsFiles(sdkSources));
+  // the SDK a filter compiles against: its sources, not its tests and fixtures
+  if (compiler === "assemblyscript") inputs.push(...tsFiles(join(sdkSources, "assembly")), join(sdkSources, "index.ts"), join(sdkSources, "proxy.ts"));
   const newestInput = newestMtime(inputs);
   const targets = ["release", "debug"].map((target) => {
     const out = join(dir, "build", `${target}.wasm`);

@@ -2,6 +2,7 @@
 // (root context); no state is shared between hosts except the process-wide compile cache.
 
 import { LogLevel, MetricType } from "../../sdk/assembly/abi/enums.ts";
+import { CalloutRouter } from "./callouts.ts";
 import { VirtualClock } from "./clock.ts";
 import { VmFailedError } from "./errors.ts";
 import { ProxyProcess, type SharedValue, type Stat } from "./process.ts";
@@ -54,6 +55,12 @@ export interface HostOptions {
    * the stream gets a 503 or goes on without the filter, and so do later streams (§11.14).
    */
   failurePolicy?: "FAIL_CLOSED" | "FAIL_OPEN";
+  /**
+   * The scripted upstream of proxy_http_call (share one between hosts if you like). Default: an
+   * empty router; add clusters and routes through `host.callouts`. A call no route answers fails
+   * the test's current operation.
+   */
+  callouts?: CalloutRouter;
   /** seed of WASI random_get, default 1 */
   randomSeed?: number;
   /** run VM start and plugin configure right away, default true */
@@ -84,6 +91,8 @@ export class MockHost {
   readonly clock: VirtualClock;
   /** shared data and stats of this host's process (see `process`) */
   readonly process: ProxyProcess;
+  /** the scripted upstream of proxy_http_call: `route(...)`, and every call in `sent` */
+  readonly callouts: CalloutRouter;
   private readonly vm: Vm;
   private readonly root: RootState;
   private didStart = false;
@@ -93,6 +102,7 @@ export class MockHost {
     if (options.clock !== undefined && options.now !== undefined) throw new Error("give a host either `now` or a shared `clock`, not both");
     this.clock = options.clock ?? new VirtualClock(options.now);
     this.process = options.process ?? new ProxyProcess();
+    this.callouts = options.callouts ?? new CalloutRouter();
     const compiled = loadModule(options.wasm);
     const rootId = options.rootId ?? "";
     const properties = new Map<string, Uint8Array>();
@@ -109,6 +119,7 @@ export class MockHost {
       clock: this.clock,
       process: this.process,
       failurePolicy: options.failurePolicy ?? "throw",
+      callouts: this.callouts,
       randomSeed: options.randomSeed ?? 1,
       properties,
     });

@@ -3,6 +3,8 @@
 export { createHost, MockHost } from "./host.ts";
 export { VirtualClock } from "./clock.ts";
 export { ProxyProcess } from "./process.ts";
+export { CalloutRouter } from "./callouts.ts";
+export type { CalloutAnswer, CalloutMatch, CalloutRequest, CalloutResponse } from "./callouts.ts";
 export type { SharedValue, Stat } from "./process.ts";
 export type { HostOptions, ConfigValue } from "./host.ts";
 export { HttpStream } from "./stream.ts";

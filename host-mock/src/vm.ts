@@ -4,6 +4,7 @@
 
 import type { Timer, VirtualClock } from "./clock.ts";
 import type { ProxyProcess, Stat } from "./process.ts";
+import { responseOf, timeoutResponse, type CalloutRequest, type CalloutResponse, type CalloutRouter } from "./callouts.ts";
 import { LogLevel, WasmResult, type MetricType } from "../../sdk/assembly/abi/enums.ts";
 import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
 import type { GuestFrame, HostCallRecord } from "./errors.ts";
@@ -38,6 +39,8 @@ export interface VmOptions {
   process: ProxyProcess;
   /** what a trap does to streams: throw (unit tests), or Envoy's FAIL_CLOSED / FAIL_OPEN (§11.14) */
   failurePolicy: FailurePolicy;
+  /** the scripted upstream of proxy_http_call */
+  callouts: CalloutRouter;
   randomSeed: number;
   properties: Map<string, Uint8Array>;
 }
@@ -157,6 +160,65 @@ export class Vm implements ImportContext {
 
   metricById(id: number): Stat | undefined {
     return this.metrics.get(id);
+  }
+
+  // ---- HTTP callouts (§5.7, §6.8, §11.10) ----
+
+  get callouts(): CalloutRouter {
+    return this.opts.callouts;
+  }
+
+  /** HTTP call ids per VM: 4, 8, 12, … (§3: kind 0 in the low two bits). */
+  private nextHttpCallId = 4;
+  private currentCallout: CalloutResponse | null = null;
+  /** errors the test must see (a callout no route answers), thrown once the current operation is done */
+  private readonly testErrors: Error[] = [];
+
+  calloutResponse(): CalloutResponse | null {
+    return this.currentCallout;
+  }
+
+  httpCall(request: Omit<CalloutRequest, "id">): number {
+    const id = this.nextHttpCallId;
+    this.nextHttpCallId += 4;
+    const req: CalloutRequest = { id, ...request };
+    const rootId = this.eff.rootId; // issued on, and answered to, the caller's root context
+    this.opts.callouts.sent.push(req);
+    const answer = this.opts.callouts.answer(req);
+    if (answer === undefined) {
+      this.testErrors.push(new Error(`proxy_http_call ${id} to cluster "${req.cluster}" (${req.method} ${req.path}) matched no route: add one with host.callouts.route(...)`));
+      return id;
+    }
+    const deliver = (resp: CalloutResponse | "reset") => () => this.deliverCallout(rootId, id, resp);
+    const timeout = req.timeoutMs;
+    const delay = "fail" in answer && answer.fail === "timeout" ? Infinity : answer.delayMs ?? 0;
+    if (timeout > 0 && delay >= timeout) {
+      this.opts.clock.schedule(timeout, deliver(timeoutResponse())); // Envoy's router answers 504
+    } else if (delay !== Infinity) {
+      const resp = "fail" in answer ? "reset" : responseOf(answer);
+      if (delay === 0) this.defer(deliver(resp)); // after the calling callback returns, never inside it
+      else this.opts.clock.schedule(delay, deliver(resp));
+    } // a timeout answer without a call timeout: Envoy waits forever
+    return id;
+  }
+
+  /** proxy_on_http_call_response on the caller's root; dropped for a failed VM or a deleted root. */
+  private deliverCallout(rootId: number, id: number, resp: CalloutResponse | "reset"): void {
+    const root = this.roots.get(rootId);
+    if (this.failed !== null || root === undefined || root.deleted) return;
+    // a transport failure arrives as zero headers, body and trailers; proxy_get_status then says why
+    const r: CalloutResponse = resp === "reset" ? { headers: [], body: new Uint8Array(0), trailers: [] } : resp;
+    root.status = resp === "reset" ? { code: WasmResult.BrokenConnection, message: "reset" } : { code: WasmResult.Ok, message: "" };
+    if (!this.has("proxy_on_http_call_response")) return;
+    this.currentCallout = r;
+    try {
+      this.call("proxy_on_http_call_response", [rootId, id, r.headers.length, r.body.length, r.trailers.length], rootId);
+    } catch (e) {
+      if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
+    } finally {
+      this.currentCallout = null;
+    }
+    this.drain();
   }
 
   nowNs(): bigint {
@@ -322,6 +384,8 @@ export class Vm implements ImportContext {
       a();
     }
     if (this.failed !== null) this.deferred.length = 0;
+    const e = this.testErrors.shift();
+    if (e !== undefined) throw e;
   }
 
   deleteRoot(root: RootState): void {

@@ -31,10 +31,14 @@ export function bufferImports(): HostFamily {
         const c = h.pluginConfiguration();
         return c === null ? { kind: "unavailable" } : { kind: "readonly", bytes: c };
       }
+      case BufferType.HttpCallResponseBody: {
+        const r = h.calloutResponse(); // only inside proxy_on_http_call_response, read-only
+        return r === null ? { kind: "unavailable" } : { kind: "readonly", bytes: r.body };
+      }
       case BufferType.GrpcReceiveBuffer:
         return { kind: "readonly", bytes: EMPTY }; // "empty elsewhere"
       default:
-        // TCP data (2/3), HTTP-call body (4), call data (8): nothing staged in this mock yet
+        // TCP data (2/3), call data (8): nothing staged in this mock yet
         return { kind: "unavailable" };
     }
   };

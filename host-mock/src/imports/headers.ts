@@ -1,7 +1,7 @@
 // Header / trailer / metadata map host calls (§6.3). Availability windows are decided by the
 // stream (stream.ts); this file only speaks the raw ABI: map id checks, key lower-casing, codes.
 
-import { WasmResult } from "../../../sdk/assembly/abi/enums.ts";
+import { HeaderMapType, WasmResult } from "../../../sdk/assembly/abi/enums.ts";
 import { addValue, byteSize, getFirst, removeAll, replaceValue, setPairs } from "../header-map.ts";
 import { decodePairs, encodePairs } from "../pairs.ts";
 import type { HeaderPairs } from "../pairs.ts";
@@ -31,6 +31,12 @@ export function headerImports(): HostFamily {
   const IMA = WasmResult.InvalidMemoryAccess;
 
   const readable = (h: ImportContext, map: number): HeaderPairs | number => {
+    // maps 6/7: the callout response, only inside proxy_on_http_call_response (never writable)
+    if (map === HeaderMapType.HttpCallResponseHeaders || map === HeaderMapType.HttpCallResponseTrailers) {
+      const r = h.calloutResponse();
+      if (r === null) return WasmResult.BadArgument;
+      return map === HeaderMapType.HttpCallResponseHeaders ? r.headers : r.trailers;
+    }
     const s = h.effective().stream;
     if (s === null) return WasmResult.BadArgument;
     return s.readableMap(map);

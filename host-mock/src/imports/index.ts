@@ -6,6 +6,7 @@
 import { bufferImports, configurationImports } from "./buffers.ts";
 import { envExtraImports } from "./env-extras.ts";
 import { headerImports } from "./headers.ts";
+import { httpCallImports } from "./http-call.ts";
 import { logImports } from "./log.ts";
 import { metricImports } from "./metrics.ts";
 import { propertyImports } from "./properties.ts";
@@ -30,6 +31,7 @@ export function buildImportFamilies(abi: AbiVersion): ImportCatalogue {
     ...streamControlImports(),
     ...sharedDataImports(),
     ...metricImports(),
+    ...httpCallImports(),
     ...envExtraImports(),
     ...unimplementedImports(),
   };

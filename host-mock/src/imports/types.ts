@@ -4,6 +4,7 @@
 
 import type { MetricType } from "../../../sdk/assembly/abi/enums.ts";
 import type { ProxyProcess, Stat } from "../process.ts";
+import type { CalloutRequest, CalloutResponse, CalloutRouter } from "../callouts.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 
@@ -98,4 +99,10 @@ export interface ImportContext {
   /** a new per-VM id for the stat `name` of `type` (§3: type in the low two bits) */
   defineMetric(type: MetricType, name: string): number;
   metricById(id: number): Stat | undefined;
+  /** the scripted upstream of proxy_http_call */
+  readonly callouts: CalloutRouter;
+  /** sends a checked call (id assigned here) and schedules its answer; returns the call id */
+  httpCall(request: Omit<CalloutRequest, "id">): number;
+  /** the callout response being delivered (maps 6/7, buffer 4), or null outside that callback */
+  calloutResponse(): CalloutResponse | null;
 }

@@ -1,0 +1,109 @@
+// The scripted upstream behind proxy_http_call: clusters the plugin may call, routes matched on
+// cluster, method, path and headers, and answers — a response after a virtual delay, a reset, or a
+// timeout — delivered the way Envoy delivers them (§5.7, §11.10). Every call is recorded in `sent`.
+// A call that matches no route fails the test (it is thrown from the test's current operation).
+import type { HeaderPairs } from "./pairs.ts";
+
+export interface CalloutRequest {
+  /** per-VM call id (4, 8, 12, …) */
+  readonly id: number;
+  readonly cluster: string;
+  readonly method: string;
+  readonly path: string;
+  readonly authority: string;
+  /** every header the plugin sent, names lower-cased, pseudo-headers included */
+  readonly headers: HeaderPairs;
+  readonly body: Uint8Array;
+  readonly bodyText: string;
+  readonly trailers: HeaderPairs;
+  /** 0 = no timeout */
+  readonly timeoutMs: number;
+}
+
+/** A response (`status` with optional headers/body/trailers), a reset, or a timeout, after `delayMs` of virtual time. */
+export type CalloutAnswer =
+  | { status: number; headers?: HeaderPairs; body?: string | Uint8Array; trailers?: HeaderPairs; delayMs?: number }
+  | { fail: "reset"; delayMs?: number }
+  | { fail: "timeout" };
+
+export interface CalloutMatch {
+  cluster: string;
+  method?: string;
+  path?: string | RegExp;
+  /** header values the call must carry (names case-insensitive) */
+  headers?: Record<string, string>;
+}
+
+interface Route {
+  match: CalloutMatch;
+  answer: CalloutAnswer | ((request: CalloutRequest) => CalloutAnswer);
+}
+
+export class CalloutRouter {
+  /** every proxy_http_call that passed Envoy's checks, in order */
+  readonly sent: CalloutRequest[] = [];
+  private readonly routes: Route[] = [];
+  private readonly clusters = new Set<string>();
+
+  constructor(clusters: Iterable<string> = []) {
+    for (const c of clusters) this.clusters.add(c);
+  }
+
+  /** Declares a cluster Envoy knows (a call to an unknown cluster is BadArgument). */
+  cluster(name: string): this {
+    this.clusters.add(name);
+    return this;
+  }
+
+  /** Adds a route (its cluster becomes known); routes are tried in the order they were added. */
+  route(match: CalloutMatch, answer: Route["answer"]): this {
+    this.clusters.add(match.cluster);
+    this.routes.push({ match, answer });
+    return this;
+  }
+
+  knows(cluster: string): boolean {
+    return this.clusters.has(cluster);
+  }
+
+  /** The answer of the first matching route, or undefined. */
+  answer(request: CalloutRequest): CalloutAnswer | undefined {
+    for (const r of this.routes) {
+      if (matches(r.match, request)) return typeof r.answer === "function" ? r.answer(request) : r.answer;
+    }
+    return undefined;
+  }
+}
+
+function matches(m: CalloutMatch, r: CalloutRequest): boolean {
+  if (m.cluster !== r.cluster) return false;
+  if (m.method !== undefined && m.method !== r.method) return false;
+  if (m.path !== undefined && (typeof m.path === "string" ? m.path !== r.path : !m.path.test(r.path))) return false;
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    const key = name.toLowerCase();
+    if (!r.headers.some(([k, v]) => k === key && v === value)) return false;
+  }
+  return true;
+}
+
+/** The response a callback sees in proxy_on_http_call_response (maps 6/7, buffer 4). */
+export interface CalloutResponse {
+  headers: HeaderPairs;
+  body: Uint8Array;
+  trailers: HeaderPairs;
+}
+
+const enc = new TextEncoder();
+
+/** Headers of an answer as Envoy's async client hands them over: `:status` first, a content-length for a body. */
+export function responseOf(a: { status: number; headers?: HeaderPairs; body?: string | Uint8Array; trailers?: HeaderPairs }): CalloutResponse {
+  const body = typeof a.body === "string" ? enc.encode(a.body) : a.body ?? new Uint8Array(0);
+  const headers: HeaderPairs = [[":status", String(a.status)], ...(a.headers ?? []).map(([k, v]) => [k.toLowerCase(), v] as [string, string])];
+  if (body.length > 0 && !headers.some(([k]) => k === "content-length")) headers.push(["content-length", String(body.length)]);
+  return { headers, body, trailers: (a.trailers ?? []).map(([k, v]) => [k.toLowerCase(), v] as [string, string]) };
+}
+
+/** What Envoy's router synthesizes when a callout's timeout expires (§5.7). */
+export function timeoutResponse(): CalloutResponse {
+  return responseOf({ status: 504, headers: [["content-type", "text/plain"]], body: "upstream request timeout" });
+}
