@@ -47,6 +47,12 @@ export class VirtualClock {
     if (timer !== undefined) timer.cancelled = true;
   }
 
+  /** Milliseconds until the earliest pending timer, or undefined when none is pending. */
+  nextDueMs(): number | undefined {
+    const next = this.nextDue(BigInt(Number.MAX_SAFE_INTEGER) * 1_000_000n);
+    return next === undefined ? undefined : Number(next.dueNs - this.elapsedNs) / 1e6;
+  }
+
   /** Timers not yet fired or cancelled. */
   get pending(): number {
     return this.timers.filter((t) => !t.cancelled).length;

@@ -101,3 +101,31 @@ describe("scenario runner and Envoy's failure policy", () => {
     expect(() => parseScenario(doc("FAIL_RELOAD"), join(dir, "x.json"))).toThrow(/"plugins\[0\]\.failurePolicy"/);
   });
 });
+
+describe("scenario runner with HTTP callouts", () => {
+  // the callout fixture holds the request while cluster "auth" answers (see sdk/test/fixtures/callout)
+  const GATE_CALL = relative(dir, join(repo, "sdk/test/fixtures/callout/build/release.wasm"));
+  const doc = (answer: object) => ({
+    plugins: [{ wasm: GATE_CALL, rootId: "callout" }],
+    callouts: [{ cluster: "auth", path: "/check", answer }],
+    upstream: { status: 200, body: "ok" },
+    requests: [{ path: "/orders", headers: [["authorization", "Bearer x"]] }],
+  });
+  const run = (answer: object) => runOnMock(parseScenario(doc(answer), scenarioFile(doc(answer)))).results[0];
+
+  it("a 200 from the auth cluster, even after a virtual delay, lets the request reach the upstream", () => {
+    const r = run({ status: 200, headers: [["x-user", "carol"]], delayMs: 250 });
+    expect(r.upstream?.headers).toContainEqual(["x-auth-user", "carol"]);
+    expect(r.response.status).toBe(200);
+  });
+
+  it("a refusal, a reset and a timeout end as the filter decides, without reaching the upstream", () => {
+    expect([run({ status: 401, body: "no" }), run({ fail: "reset" }), run({ status: 200, delayMs: 10_000 })]
+      .map((r) => [r.upstream, r.response.status, r.response.body]))
+      .toEqual([[null, 403, "no"], [null, 503, "auth unreachable"], [null, 403, "upstream request timeout"]]);
+  });
+
+  it("names a malformed callout answer", () => {
+    expect(() => parseScenario(doc({ fail: "slow" }), join(dir, "x.json"))).toThrow(/"callouts\[0\]\.answer\.fail": expected "reset" or "timeout"/);
+  });
+});

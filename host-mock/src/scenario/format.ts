@@ -2,6 +2,7 @@
 // the integration work, by real Envoy) into one JSON result. Documented in the repository README.
 // This file validates a parsed document and names the offending field on any mistake.
 import { dirname, isAbsolute, resolve } from "node:path";
+import type { CalloutAnswer, CalloutMatch } from "../callouts.ts";
 import type { HeaderPairs } from "../pairs.ts";
 
 export interface ScenarioPlugin {
@@ -32,6 +33,8 @@ export interface ScenarioRequest {
 export interface Scenario {
   plugins: ScenarioPlugin[];
   upstream: ScenarioUpstream;
+  /** scripted answers to the plugins' HTTP callouts, by cluster (and optionally method and path) */
+  callouts: Array<{ match: CalloutMatch; answer: CalloutAnswer }>;
   requests: ScenarioRequest[];
 }
 
@@ -95,6 +98,29 @@ export function parseScenario(doc: unknown, file: string): Scenario {
     throw new ScenarioError('scenario field "upstream.status": expected an HTTP status code');
   }
   const upstream: ScenarioUpstream = { status, headers: headers(u.headers, "upstream.headers"), body: str(u.body, "upstream.body", "") };
+  const calloutsJson = d.callouts ?? [];
+  if (!Array.isArray(calloutsJson)) throw new ScenarioError('scenario field "callouts": expected an array');
+  const callouts = calloutsJson.map((c, i) => {
+    const at = `callouts[${i}]`;
+    if (!isObject(c)) throw new ScenarioError(`scenario field "${at}": expected an object`);
+    const match: CalloutMatch = { cluster: str(c.cluster, `${at}.cluster`) };
+    if (c.method !== undefined) match.method = str(c.method, `${at}.method`);
+    if (c.path !== undefined) match.path = str(c.path, `${at}.path`);
+    const a = c.answer;
+    if (!isObject(a)) throw new ScenarioError(`scenario field "${at}.answer": expected an object`);
+    const delayMs = a.delayMs ?? 0;
+    if (typeof delayMs !== "number" || delayMs < 0) throw new ScenarioError(`scenario field "${at}.answer.delayMs": expected a number >= 0`);
+    let answer: CalloutAnswer;
+    if (a.fail !== undefined) {
+      if (a.fail !== "reset" && a.fail !== "timeout") throw new ScenarioError(`scenario field "${at}.answer.fail": expected "reset" or "timeout"`);
+      answer = a.fail === "reset" ? { fail: "reset", delayMs } : { fail: "timeout" };
+    } else {
+      const status = a.status ?? 200;
+      if (typeof status !== "number" || !Number.isInteger(status)) throw new ScenarioError(`scenario field "${at}.answer.status": expected an HTTP status code`);
+      answer = { status, headers: headers(a.headers, `${at}.answer.headers`), body: str(a.body, `${at}.answer.body`, ""), delayMs };
+    }
+    return { match, answer };
+  });
   const requestsJson = d.requests;
   if (!Array.isArray(requestsJson) || requestsJson.length === 0) throw new ScenarioError('scenario field "requests": expected a non-empty array');
   const requests = requestsJson.map((r, i): ScenarioRequest => {
@@ -107,5 +133,5 @@ export function parseScenario(doc: unknown, file: string): Scenario {
       body: str(r.body, `requests[${i}].body`, ""),
     };
   });
-  return { plugins, upstream, requests };
+  return { plugins, upstream, callouts, requests };
 }
