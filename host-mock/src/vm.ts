@@ -174,6 +174,25 @@ export class Vm implements ImportContext {
   /** errors the test must see (a callout no route answers), thrown once the current operation is done */
   private readonly testErrors: Error[] = [];
 
+  // ---- shared queues (§6.7, §11.9) ----
+
+  registerQueue(name: string): number {
+    const rootId = this.eff.rootId;
+    return this.opts.process.registerQueue(this.opts.vmId, name, (queueId) => this.deliverQueueReady(rootId, queueId));
+  }
+
+  /** proxy_on_queue_ready on the registering root; dropped for a failed VM or a deleted root. */
+  private deliverQueueReady(rootId: number, queueId: number): void {
+    const root = this.roots.get(rootId);
+    if (this.failed !== null || root === undefined || root.deleted || !this.has("proxy_on_queue_ready")) return;
+    try {
+      this.call("proxy_on_queue_ready", [rootId, queueId], rootId);
+    } catch (e) {
+      if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
+    }
+    this.drain();
+  }
+
   calloutResponse(): CalloutResponse | null {
     return this.currentCallout;
   }
@@ -384,6 +403,7 @@ export class Vm implements ImportContext {
       a();
     }
     if (this.failed !== null) this.deferred.length = 0;
+    this.opts.process.runPosted(); // queue notifications posted meanwhile (to this VM or another)
     const e = this.testErrors.shift();
     if (e !== undefined) throw e;
   }

@@ -10,6 +10,7 @@ import { httpCallImports } from "./http-call.ts";
 import { logImports } from "./log.ts";
 import { metricImports } from "./metrics.ts";
 import { propertyImports } from "./properties.ts";
+import { queueImports } from "./queues.ts";
 import { sharedDataImports } from "./shared-data.ts";
 import { streamControlImports, streamControlImports01, streamControlImports02 } from "./stream-control.ts";
 import { timeImports } from "./time.ts";
@@ -32,6 +33,7 @@ export function buildImportFamilies(abi: AbiVersion): ImportCatalogue {
     ...sharedDataImports(),
     ...metricImports(),
     ...httpCallImports(),
+    ...queueImports(),
     ...envExtraImports(),
     ...unimplementedImports(),
   };

@@ -99,6 +99,8 @@ export interface ImportContext {
   /** a new per-VM id for the stat `name` of `type` (§3: type in the low two bits) */
   defineMetric(type: MetricType, name: string): number;
   metricById(id: number): Stat | undefined;
+  /** registers (or reopens) this VM's queue `name`; the effective context's root gets its notifications */
+  registerQueue(name: string): number;
   /** the scripted upstream of proxy_http_call */
   readonly callouts: CalloutRouter;
   /** sends a checked call (id assigned here) and schedules its answer; returns the call id */
