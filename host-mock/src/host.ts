@@ -6,7 +6,7 @@ import { CalloutRouter } from "./callouts.ts";
 import { VirtualClock } from "./clock.ts";
 import { VmFailedError } from "./errors.ts";
 import { ProxyProcess, type SharedValue, type Stat } from "./process.ts";
-import type { AbiVersion } from "./imports/types.ts";
+import type { AbiVersion, ForeignFunction } from "./imports/types.ts";
 import { encodePropertyValue, propertyKey } from "./imports/properties.ts";
 import type { PropertyValue } from "./imports/properties.ts";
 import { loadModule } from "./loader.ts";
@@ -269,6 +269,11 @@ export class MockHost {
   }
 
   /** 0.1.0 proxy_clear_route_cache calls so far. */
+  /** Makes `name` callable through proxy_call_foreign_function (results are copied into the guest). */
+  registerForeignFunction(name: string, fn: ForeignFunction): void {
+    this.vm.foreignFunctions.set(name, fn);
+  }
+
   get routeCacheClears(): number {
     return this.vm.routeCacheClears;
   }

@@ -13,7 +13,7 @@ export type { LogEntry } from "./vm.ts";
 export type { HeaderPairs } from "./pairs.ts";
 export { encodePairs, decodePairs } from "./pairs.ts";
 export type { PropertyValue } from "./imports/properties.ts";
-export type { AbiVersion } from "./imports/types.ts";
+export type { AbiVersion, ForeignFunction } from "./imports/types.ts";
 export { ModuleLoadError, TrapError, VmFailedError } from "./errors.ts";
 export type { TrapDetails, GuestFrame, HostCallRecord } from "./errors.ts";
 export { describeImports, formatImportTable, compiledModuleCount } from "./loader.ts";

@@ -9,7 +9,7 @@ import { LogLevel, WasmResult, type MetricType } from "../../sdk/assembly/abi/en
 import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
 import type { GuestFrame, HostCallRecord } from "./errors.ts";
 import { importCatalogue } from "./imports/index.ts";
-import type { AbiVersion, ContextView, HostFunctionSpec, ImportContext, StreamHostSide } from "./imports/types.ts";
+import type { AbiVersion, ContextView, ForeignFunction, HostFunctionSpec, ImportContext, StreamHostSide } from "./imports/types.ts";
 import { ALLOCATOR_ALLOWED, START_ALLOWED } from "./imports/wasi.ts";
 import type { CompiledModule } from "./loader.ts";
 import { GuestMemory, MemoryFault } from "./memory.ts";
@@ -312,6 +312,13 @@ export class Vm implements ImportContext {
   }
 
   clearRouteCache(): void { this.routeCacheClears++; }
+
+  /** foreign functions registered by the test (MockHost.registerForeignFunction) */
+  readonly foreignFunctions = new Map<string, ForeignFunction>();
+
+  foreignFunction(name: string): ForeignFunction | undefined {
+    return this.foreignFunctions.get(name);
+  }
 
   // ---- contexts ------------------------------------------------------------------------------
 

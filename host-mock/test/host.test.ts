@@ -105,14 +105,14 @@ describe("MockHost lifecycle", () => {
 
   it("not-yet-implemented families link, answer Unimplemented (12) and log a warning", () => {
     const m = buildModule({
-      env: ["proxy_call_foreign_function"],
+      env: ["envoy_resolve_dns"],
       funcs: `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32)
-        (call $report (call $proxy_call_foreign_function (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 0) (i32.const 96) (i32.const 100))) (i32.const 0))`,
+        (call $report (call $envoy_resolve_dns (i32.const 0) (i32.const 0) (i32.const 96))) (i32.const 0))`,
     });
     const host = createHost({ wasm: m.bytes });
     host.newHttpStream().sendRequestHeaders(REQ, true);
     expect(host.logsAt(LogLevel.trace)).toEqual(["12"]);
-    expect(host.logsAt(LogLevel.warn)).toEqual(["host-mock does not implement proxy_call_foreign_function yet; returning Unimplemented (12)"]);
+    expect(host.logsAt(LogLevel.warn)).toEqual(["host-mock does not implement envoy_resolve_dns yet; returning Unimplemented (12)"]);
   });
 });
 

@@ -57,7 +57,7 @@ describe("module checks before instantiation", () => {
   it("unknown imports → a table of every import with its status", () => {
     const m = buildModule({
       abi: "0_2_0",
-      env: ["proxy_call_foreign_function", "proxy_get_log_level"],
+      env: ["envoy_resolve_dns", "proxy_get_log_level"],
       wasi: ["fd_write", "fd_read"],
       rawImports: `(import "env" "frobnicate" (func $frob (param i32))) (import "env" "abort" (func $abort (param i32 i32 i32 i32)))`,
     });
@@ -66,7 +66,7 @@ describe("module checks before instantiation", () => {
     expect(lines[0]).toContain("3 import(s) the host does not provide for ABI 0.2.0");
     const row = (name: string): string => lines.find((l) => l.startsWith(name + " ")) ?? "";
     expect(row("env.proxy_log")).toMatch(/\| function \| supported$/);
-    expect(row("env.proxy_call_foreign_function")).toMatch(/\| stubbed$/);
+    expect(row("env.envoy_resolve_dns")).toMatch(/\| stubbed$/);
     expect(row("env.proxy_get_log_level")).toMatch(/unknown \(only registered for ABI 0\.2\.1; this module is 0\.2\.0\)/);
     expect(row("env.frobnicate")).toMatch(/\| unknown$/);
     expect(row("env.abort")).toMatch(/unknown \(AssemblyScript's default abort/);

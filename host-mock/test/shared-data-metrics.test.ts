@@ -86,3 +86,22 @@ describe("metrics", () => {
     expect(host.metric("inflight")).toBeUndefined(); // counters and gauges are separate namespaces
   });
 });
+
+describe("foreign functions", () => {
+  const call = (name: string) => `(call $report (call $proxy_call_foreign_function {{${name}}} {{args}} (i32.const 96) (i32.const 100)))`;
+  const mod = (body: string) => buildModule({ env: ["proxy_call_foreign_function"], funcs: `(func (export "proxy_on_request_headers") (param i32 i32 i32) (result i32) ${body} (i32.const 0))` }).bytes;
+
+  it("clear_route_cache is Envoy's; test-registered functions get their args and return results; unknown names are NotFound", () => {
+    const host = createHost({ wasm: mod(`${call("clear_route_cache")} ${call("echo_upper")} (call $logret) ${call("no_such_fn")} ${call("compress")}`) });
+    let seen = "";
+    host.registerForeignFunction("echo_upper", (args) => {
+      seen = new TextDecoder().decode(args);
+      return new TextEncoder().encode(seen.toUpperCase());
+    });
+    run(host);
+    expect(codes(host)).toEqual([WasmResult.Ok, WasmResult.Ok, WasmResult.NotFound, WasmResult.Unimplemented]);
+    expect(seen).toBe("args");
+    expect(host.logsAt(LogLevel.info)).toEqual(["ARGS"]);
+    expect(host.routeCacheClears).toBe(1);
+  });
+});

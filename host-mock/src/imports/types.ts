@@ -2,13 +2,16 @@
 // a host function is described. Data flows guest ⇄ raw ABI (these files) ⇄ host state (vm.ts,
 // stream.ts) ⇄ test API (host.ts).
 
-import type { MetricType } from "../../../sdk/assembly/abi/enums.ts";
+import type { MetricType, WasmResult } from "../../../sdk/assembly/abi/enums.ts";
 import type { ProxyProcess, Stat } from "../process.ts";
 import type { CalloutRequest, CalloutResponse, CalloutRouter } from "../callouts.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 
 export type AbiVersion = "0.1.0" | "0.2.0" | "0.2.1";
+
+/** A foreign function a test provides: its results, or a status (and results) of its own. */
+export type ForeignFunction = (args: Uint8Array) => Uint8Array | { status: WasmResult; bytes?: Uint8Array };
 
 /** A host function as linked into the guest; i32 parameters arrive as numbers, i64 as bigints. */
 export type HostFn = (h: ImportContext, ...args: never[]) => number | bigint | undefined | void;
@@ -99,6 +102,8 @@ export interface ImportContext {
   /** a new per-VM id for the stat `name` of `type` (§3: type in the low two bits) */
   defineMetric(type: MetricType, name: string): number;
   metricById(id: number): Stat | undefined;
+  /** a foreign function the test registered, if any */
+  foreignFunction(name: string): ForeignFunction | undefined;
   /** registers (or reopens) this VM's queue `name`; the effective context's root gets its notifications */
   registerQueue(name: string): number;
   /** the scripted upstream of proxy_http_call */

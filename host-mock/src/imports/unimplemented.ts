@@ -1,4 +1,4 @@
-// Host-call families this mock does not implement yet (they land in a later issue): gRPC, foreign functions, Envoy's DNS extension. They link, so
+// Host-call families this mock does not implement yet (they land in a later issue): gRPC and Envoy's DNS extension. They link, so
 // modules load, and answer Unimplemented (12) plus a warning log entry naming the call.
 
 import { WasmResult } from "../../../sdk/assembly/abi/enums.ts";
@@ -6,7 +6,6 @@ import type { HostFamily, ImportContext } from "./types.ts";
 
 export const NOT_YET_IMPLEMENTED = [
   "proxy_grpc_call", "proxy_grpc_stream", "proxy_grpc_send", "proxy_grpc_cancel", "proxy_grpc_close",
-  "proxy_call_foreign_function",
   "envoy_resolve_dns",
 ] as const;
 

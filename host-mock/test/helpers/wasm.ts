@@ -45,6 +45,7 @@ const ENV_SIGS: Record<string, string> = {
   proxy_get_shared_data: "(param i32 i32 i32 i32 i32) (result i32)",
   proxy_register_shared_queue: "(param i32 i32 i32) (result i32)",
   proxy_call_foreign_function: "(param i32 i32 i32 i32 i32 i32) (result i32)",
+  envoy_resolve_dns: "(param i32 i32 i32) (result i32)",
   proxy_set_shared_data: "(param i32 i32 i32 i32 i32) (result i32)",
   pthread_equal: "(param i32 i32) (result i32)",
   emscripten_notify_memory_growth: "(param i32)",
