@@ -5,5 +5,7 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/build/**"],
     pool: "threads",
+    // the kit's vitest matchers (toHaveHeader, toHaveLocalReply, toHaveLogged, ...) in every test file
+    setupFiles: ["host-mock/src/matchers.ts"],
   },
 });
