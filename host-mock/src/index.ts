@@ -2,6 +2,8 @@
 
 export { createHost, MockHost } from "./host.ts";
 export { VirtualClock } from "./clock.ts";
+export { checkForLeaks } from "./leak-check.ts";
+export type { LeakCheckResult } from "./leak-check.ts";
 export { ProxyProcess } from "./process.ts";
 export { CalloutRouter } from "./callouts.ts";
 export type { CalloutAnswer, CalloutMatch, CalloutRequest, CalloutResponse } from "./callouts.ts";
