@@ -13,7 +13,7 @@ import { loadModule } from "./loader.ts";
 import { utf8 } from "./memory.ts";
 import { HttpStream } from "./stream.ts";
 import { Vm } from "./vm.ts";
-import type { LogEntry, RootState } from "./vm.ts";
+import type { HostCallInterceptor, LogEntry, RootState } from "./vm.ts";
 
 export type ConfigValue = string | Uint8Array | Record<string, unknown> | unknown[];
 
@@ -269,6 +269,18 @@ export class MockHost {
   }
 
   /** 0.1.0 proxy_clear_route_cache calls so far. */
+  /**
+   * Failure injection: from now on `hostCall` (an import name such as "proxy_set_shared_data")
+   * answers what `decide(args)` returns — a status, without running the real call — or runs
+   * normally when it returns undefined. Returns a function that removes the interceptor.
+   */
+  interceptHostCall(hostCall: string, decide: HostCallInterceptor): () => void {
+    this.vm.interceptors.set(hostCall, decide);
+    return () => {
+      if (this.vm.interceptors.get(hostCall) === decide) this.vm.interceptors.delete(hostCall);
+    };
+  }
+
   /** Makes `name` callable through proxy_call_foreign_function (results are copied into the guest). */
   registerForeignFunction(name: string, fn: ForeignFunction): void {
     this.vm.foreignFunctions.set(name, fn);

@@ -11,7 +11,7 @@ export type { SharedValue, Stat } from "./process.ts";
 export type { HostOptions, ConfigValue } from "./host.ts";
 export { HttpStream } from "./stream.ts";
 export type { Direction, MessageView, LocalReply, CallbackRecord } from "./stream.ts";
-export type { LogEntry } from "./vm.ts";
+export type { HostCallInterceptor, LogEntry } from "./vm.ts";
 export type { HeaderPairs } from "./pairs.ts";
 export { encodePairs, decodePairs } from "./pairs.ts";
 export type { PropertyValue } from "./imports/properties.ts";

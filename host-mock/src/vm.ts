@@ -25,6 +25,9 @@ export interface LogEntry {
 /** "throw": a trap throws TrapError to the test; otherwise Envoy's `failure_policy` (§11.14). */
 export type FailurePolicy = "throw" | "FAIL_CLOSED" | "FAIL_OPEN";
 
+/** Decides a host call's outcome: a status to return instead of running it, or undefined to run it. */
+export type HostCallInterceptor = (args: Array<number | bigint>) => number | undefined;
+
 export interface VmOptions {
   vmId: string;
   rootId: string;
@@ -448,6 +451,13 @@ export class Vm implements ImportContext {
       return (a?: Arg, b?: Arg, c?: Arg, d?: Arg, e?: Arg): number | bigint | undefined => {
         if (this.restricted !== null) this.checkRestricted(name, [a, b, c, d, e].slice(0, arity) as Arg[]);
         let r: number | bigint | undefined;
+        if (this.interceptors.size > 0) {
+          const forced = this.intercepted(name, [a, b, c, d, e].slice(0, arity) as Arg[]);
+          if (forced !== undefined) {
+            this.record(name, arity, a, b, c, d, e, forced);
+            return forced;
+          }
+        }
         try {
           r = fn(this, a as Arg, b as Arg, c as Arg, d as Arg, e as Arg) ?? undefined;
         } catch (err) {
@@ -461,6 +471,13 @@ export class Vm implements ImportContext {
     return (...args: Arg[]): number | bigint | undefined => {
       if (this.restricted !== null) this.checkRestricted(name, args);
       let r: number | bigint | undefined;
+      if (this.interceptors.size > 0) {
+        const forced = this.intercepted(name, args);
+        if (forced !== undefined) {
+          this.recordMany(name, args, forced);
+          return forced;
+        }
+      }
       try {
         r = fn(this, ...args) ?? undefined;
       } catch (err) {
@@ -470,6 +487,15 @@ export class Vm implements ImportContext {
       this.recordMany(name, args, r);
       return r;
     };
+  }
+
+  /** Test-installed overrides of host calls (MockHost.interceptHostCall), by import name. */
+  readonly interceptors = new Map<string, HostCallInterceptor>();
+
+  /** The status an interceptor forces for this call, or undefined to run the real host call. */
+  private intercepted(name: string, args: Array<number | bigint>): number | undefined {
+    const f = this.interceptors.get(name);
+    return f === undefined ? undefined : f(args);
   }
 
   private checkRestricted(name: string, args: Array<number | bigint>): void {

@@ -105,3 +105,30 @@ describe("foreign functions", () => {
     expect(host.routeCacheClears).toBe(1);
   });
 });
+
+describe("failure injection on any host call", () => {
+  it("forces a status without running the call, until removed; undefined lets the call run", () => {
+    const host = createHost({ wasm: module(`${set("k", "v", 0)}`), vmId: "v" });
+    const calls: number[] = [];
+    const remove = host.interceptHostCall("proxy_set_shared_data", (args) => {
+      calls.push(Number(args[4])); // the cas argument
+      return calls.length === 1 ? WasmResult.CasMismatch : undefined;
+    });
+    run(host); // forced
+    expect(host.sharedData("k")).toBeUndefined();
+    run(host); // the interceptor lets it through
+    expect(host.sharedData("k")?.cas).toBe(1);
+    remove();
+    run(host);
+    expect(calls).toEqual([0, 0]);
+    expect(codes(host)).toEqual([WasmResult.CasMismatch, WasmResult.Ok, WasmResult.Ok]);
+  });
+
+  it("sees i64 arguments as BigInt and can fail a metric update", () => {
+    const host = createHost({ wasm: module(`${define(0, "c", 400)} (call $report (call $proxy_increment_metric ${id(400)} (i64.const 5)))`) });
+    host.interceptHostCall("proxy_increment_metric", (args) => (args[1] === 5n ? WasmResult.InternalFailure : undefined));
+    run(host);
+    expect(codes(host)).toEqual([WasmResult.Ok, WasmResult.InternalFailure]);
+    expect(host.metric("c")?.value).toBe(0n);
+  });
+});
