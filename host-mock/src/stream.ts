@@ -326,9 +326,14 @@ export class HttpStream implements StreamHostSide {
     }
     this.upstreamDiscarded = true;
     resp.headersArrived = true;
+    this.sendDirect(resp, headers, EMPTY);
+  }
+
+  /** A reply that goes downstream as is, past this filter's response callbacks. */
+  private sendDirect(resp: Side, headers: HeaderPairs, body: Uint8Array): void {
     resp.headerMap = headers;
     resp.outHeaders = clonePairs(headers);
-    resp.outBody = [];
+    resp.outBody = body.length > 0 ? [body] : [];
     resp.outTrailers = null;
     resp.trailerMap = null;
     resp.closed = true;
@@ -377,7 +382,7 @@ export class HttpStream implements StreamHostSide {
     side.headersArrived = true;
     side.headersEos = eos;
     side.inputEnded = eos;
-    if (discarded || side.closed || this.reset) return undefined;
+    if (side.closed || this.reset) return undefined;
     side.headerMap = headers;
     return this.deliverHeaders(side);
   }
@@ -387,7 +392,7 @@ export class HttpStream implements StreamHostSide {
     if (!side.headersArrived) throw new Error(`send the ${side.dir} headers before its body`);
     if (side.inputEnded) throw new Error(`the ${side.dir} already ended`);
     side.inputEnded = eos;
-    if (discarded || side.closed || this.reset || this.completed) return undefined;
+    if (side.closed || this.reset || this.completed) return undefined;
     if (side.pausedAt === "headers") {
       side.pendingChunks.push(chunk);
       side.pendingBody = true;
@@ -402,7 +407,7 @@ export class HttpStream implements StreamHostSide {
     if (!side.headersArrived) throw new Error(`send the ${side.dir} headers before its trailers`);
     if (side.inputEnded) throw new Error(`the ${side.dir} already ended`);
     side.inputEnded = true;
-    if (discarded || side.closed || this.reset || this.completed) return undefined;
+    if (side.closed || this.reset || this.completed) return undefined;
     if (side.pausedAt === "headers") {
       side.pendingTrailers = trailers;
       return undefined;
@@ -592,14 +597,7 @@ export class HttpStream implements StreamHostSide {
     }
     if (resp.headersArrived) {
       // from the response path before headers went out: sent directly, no response callbacks
-      resp.headerMap = built.headers;
-      resp.outHeaders = clonePairs(built.headers);
-      resp.outBody = built.body.length > 0 ? [built.body] : [];
-      resp.outTrailers = null;
-      resp.trailerMap = null;
-      resp.closed = true;
-      resp.pausedAt = null;
-      resp.dropHandles();
+      this.sendDirect(resp, built.headers, built.body);
       return;
     }
     // from the request path: the upstream response is discarded and the reply runs through this
