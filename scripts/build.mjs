@@ -11,6 +11,9 @@
 //
 // Builds are skipped when both outputs are newer than every input (the entry's sources, the SDK,
 // the asconfig files). `--force` rebuilds everything; `--quiet` prints one summary line (and failures).
+//
+// Then every `compat/<sdk>/build.sh` runs (filters written with other SDKs — Rust, Go — built from
+// source with their own toolchains; each script is idempotent and quick when nothing changed).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
@@ -122,9 +125,27 @@ async function main() {
     }
   }
   await Promise.all(Array.from({ length: width }, worker));
+  // foreign-SDK fixtures: one at a time (cargo and go parallelise internally)
+  const scripts = existsSync(join(root, "compat"))
+    ? readdirSync(join(root, "compat")).map((d) => join(root, "compat", d, "build.sh")).filter((f) => existsSync(f)).sort()
+    : [];
+  let scriptFailed = 0;
+  for (const script of scripts) {
+    const started = performance.now();
+    const r = await run("bash", [script], root);
+    if (r.code !== 0) {
+      scriptFailed++;
+      process.stderr.write(`\nbuild failed: ${relative(root, script)}\n${r.output}\n`);
+    } else if (!quiet) {
+      console.log(`${relative(root, dirname(script)).padEnd(44)} ${r.output.trim().split("\n").pop()} (${Math.round(performance.now() - started)} ms)`);
+    }
+  }
+  failed += scriptFailed;
   if (quiet) {
     const fresh = entries.length * 2 - jobs.length;
-    console.log(`build: ${jobs.length - failed} built, ${fresh} up to date, ${failed} failed (${entries.length} AssemblyScript entries, release + debug each)`);
+    const asFailed = failed - scriptFailed;
+    console.log(`build: ${jobs.length - asFailed} built, ${fresh} up to date, ${asFailed} failed (${entries.length} AssemblyScript entries, release + debug each); ` +
+      `${scripts.length - scriptFailed} of ${scripts.length} foreign-SDK builds ok`);
   } else {
     for (const entry of entries) {
       const sizes = entry.targets.map((t) => (existsSync(t.out) ? `${t.target} ${statSync(t.out).size} B` : `${t.target} missing`));

@@ -1,0 +1,3 @@
+module filterkit.local/go-sdk-adapt
+
+go 1.24
