@@ -3,6 +3,7 @@
 
 import { LogLevel, MetricType } from "../../sdk/assembly/abi/enums.ts";
 import { CalloutRouter } from "./callouts.ts";
+import { GrpcRouter } from "./grpc.ts";
 import { VirtualClock } from "./clock.ts";
 import { VmFailedError } from "./errors.ts";
 import { ProxyProcess, type SharedValue, type Stat } from "./process.ts";
@@ -13,7 +14,7 @@ import { loadModule } from "./loader.ts";
 import { utf8 } from "./memory.ts";
 import { HttpStream } from "./stream.ts";
 import { Vm } from "./vm.ts";
-import type { HostCallInterceptor, LogEntry, RootState } from "./vm.ts";
+import type { HostCallInterceptor, LogEntry, RootState, TranscriptEntry } from "./vm.ts";
 
 export type ConfigValue = string | Uint8Array | Record<string, unknown> | unknown[];
 
@@ -61,10 +62,36 @@ export interface HostOptions {
    * the test's current operation.
    */
   callouts?: CalloutRouter;
-  /** seed of WASI random_get, default 1 */
+  /** The scripted gRPC upstream (share one between hosts if you like); see `host.grpc`. */
+  grpc?: GrpcRouter;
+  /**
+   * Seed of WASI random_get. Default: $FILTERKIT_SEED, else 1. A failing test prints the seeds of
+   * the hosts it created (see matchers.ts), so a run can be replayed with FILTERKIT_SEED=<seed>.
+   */
   randomSeed?: number;
   /** run VM start and plugin configure right away, default true */
   start?: boolean;
+  /**
+   * A singleton VM (Envoy's bootstrap `wasm` service, one per process): its root context gets
+   * ticks, queues and callouts but no HTTP streams. Default false.
+   */
+  singleton?: boolean;
+}
+
+/** The seed a host uses when the test gives none: $FILTERKIT_SEED (an integer), else 1. */
+export function defaultSeed(): number {
+  const env = process.env.FILTERKIT_SEED;
+  if (env === undefined || env === "") return 1;
+  const n = Number(env);
+  if (!Number.isSafeInteger(n)) throw new Error(`FILTERKIT_SEED must be an integer, got ${JSON.stringify(env)}`);
+  return n;
+}
+
+/** Seeds of the hosts created since the last `takeSeeds()` (the test setup reports them on failure). */
+const createdSeeds: Array<{ rootId: string; seed: number }> = [];
+
+export function takeSeeds(): Array<{ rootId: string; seed: number }> {
+  return createdSeeds.splice(0, createdSeeds.length);
 }
 
 function configBytes(v: ConfigValue | undefined): Uint8Array {
@@ -93,21 +120,33 @@ export class MockHost {
   readonly process: ProxyProcess;
   /** the scripted upstream of proxy_http_call: `route(...)`, and every call in `sent` */
   readonly callouts: CalloutRouter;
+  /** the scripted gRPC upstream: `route(...)` for calls, `onStream(...)` for streams, `sent`, `streams` */
+  readonly grpc: GrpcRouter;
   private readonly vm: Vm;
   private readonly root: RootState;
   private didStart = false;
   private pluginConfig: Uint8Array;
+  private readonly singleton: boolean;
+  readonly rootId: string;
+  /** the seed of this VM's WASI random_get */
+  readonly randomSeed: number;
 
   constructor(options: HostOptions) {
     if (options.clock !== undefined && options.now !== undefined) throw new Error("give a host either `now` or a shared `clock`, not both");
     this.clock = options.clock ?? new VirtualClock(options.now);
     this.process = options.process ?? new ProxyProcess();
     this.callouts = options.callouts ?? new CalloutRouter();
+    this.grpc = options.grpc ?? new GrpcRouter();
     const compiled = loadModule(options.wasm);
     const rootId = options.rootId ?? "";
+    this.rootId = rootId;
+    this.singleton = options.singleton ?? false;
     const properties = new Map<string, Uint8Array>();
     for (const [k, v] of Object.entries(options.properties ?? {})) properties.set(propertyKey(pathOf(k)), encodePropertyValue(v));
     this.pluginConfig = configBytes(options.pluginConfig);
+    const seed = options.randomSeed ?? defaultSeed();
+    this.randomSeed = seed;
+    if (createdSeeds.length < 1000) createdSeeds.push({ rootId, seed });
     this.vm = new Vm(compiled, {
       vmId: options.vmId ?? "",
       rootId,
@@ -120,7 +159,8 @@ export class MockHost {
       process: this.process,
       failurePolicy: options.failurePolicy ?? "throw",
       callouts: this.callouts,
-      randomSeed: options.randomSeed ?? 1,
+      grpc: this.grpc,
+      randomSeed: seed,
       properties,
     });
     this.abiVersion = compiled.abi;
@@ -241,6 +281,7 @@ export class MockHost {
 
   /** A new HTTP stream; its context id comes from the VM's counter (2, 3, …). */
   newHttpStream(): HttpStream {
+    if (this.singleton) throw new Error("a singleton VM (Envoy's wasm service) has no HTTP streams; create the plugin with createHost or createWorkers");
     // under a failure policy a failed VM still serves streams: Envoy answers them 503 or skips the filter
     if (this.vm.opts.failurePolicy === "throw") this.checkAlive();
     return new HttpStream(this.vm, this.vm.allocateContextId(), this.root.id);
@@ -268,7 +309,6 @@ export class MockHost {
     return this.root.deleted;
   }
 
-  /** 0.1.0 proxy_clear_route_cache calls so far. */
   /**
    * Failure injection: from now on `hostCall` (an import name such as "proxy_set_shared_data")
    * answers what `decide(args)` returns — a status, without running the real call — or runs
@@ -286,8 +326,23 @@ export class MockHost {
     this.vm.foreignFunctions.set(name, fn);
   }
 
+  /** clear_route_cache calls so far (0.1.0 proxy_clear_route_cache or Envoy's foreign function). */
   get routeCacheClears(): number {
     return this.vm.routeCacheClears;
+  }
+
+  /**
+   * From now on every callback into this VM and every host call it makes is appended to `entries`
+   * (labelled `plugin`, default the root id) — a run-to-completion transcript. Several hosts may
+   * write into one array; `stopTranscript()` ends it.
+   */
+  startTranscript(entries: TranscriptEntry[] = [], plugin: string = this.rootId): TranscriptEntry[] {
+    this.vm.transcript = { entries, plugin };
+    return entries;
+  }
+
+  stopTranscript(): void {
+    this.vm.transcript = null;
   }
 
   /** The first trap of this VM, or null. */

@@ -1,17 +1,22 @@
 // Public exports of @filterkit/host-mock.
 
 export { createHost, MockHost } from "./host.ts";
+export { createWorkers } from "./topology.ts";
+export { createChain, FilterChain, formatTranscript } from "./chain.ts";
+export type { Body, ClientRequest, Exchange, Received, RunOptions, UpstreamAnswer } from "./chain.ts";
 export { VirtualClock } from "./clock.ts";
 export { checkForLeaks } from "./leak-check.ts";
 export type { LeakCheckResult } from "./leak-check.ts";
 export { ProxyProcess } from "./process.ts";
 export { CalloutRouter } from "./callouts.ts";
+export { GrpcRouter, GrpcStreamPeer } from "./grpc.ts";
+export type { GrpcAnswer, GrpcMatch, GrpcRequest } from "./grpc.ts";
 export type { CalloutAnswer, CalloutMatch, CalloutRequest, CalloutResponse } from "./callouts.ts";
 export type { SharedValue, Stat } from "./process.ts";
 export type { HostOptions, ConfigValue } from "./host.ts";
 export { HttpStream } from "./stream.ts";
-export type { Direction, MessageView, LocalReply, CallbackRecord } from "./stream.ts";
-export type { HostCallInterceptor, LogEntry } from "./vm.ts";
+export type { Direction, MessageView, LocalReply, CallbackRecord, StreamSink } from "./stream.ts";
+export type { HostCallInterceptor, LogEntry, TranscriptEntry } from "./vm.ts";
 export type { HeaderPairs } from "./pairs.ts";
 export { encodePairs, decodePairs } from "./pairs.ts";
 export type { PropertyValue } from "./imports/properties.ts";

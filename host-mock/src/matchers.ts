@@ -7,9 +7,9 @@
 //   expect(host).toHaveLogged(LogLevel.error, /field "name"/);
 //   expect(host).toHaveCalledOut("auth", { method: "GET", path: "/check" });
 //   expect(host).toHaveMetric("requests_total", 3n);
-import { expect } from "vitest";
+import { beforeEach, expect } from "vitest";
 import { LogLevel, MetricType } from "../../sdk/assembly/abi/enums.ts";
-import { MockHost } from "./host.ts";
+import { MockHost, takeSeeds } from "./host.ts";
 import type { HeaderPairs } from "./pairs.ts";
 import { HttpStream } from "./stream.ts";
 
@@ -92,4 +92,17 @@ expect.extend({
         (stat === undefined ? "no filter defined it" : `it is ${stat.value}`),
     };
   },
+});
+
+// A failing test says which random seeds its hosts used, so the run can be replayed exactly
+// (FILTERKIT_SEED=<seed> npm test -- <file>).
+beforeEach((ctx) => {
+  takeSeeds();
+  ctx.onTestFailed(() => {
+    const seeds = takeSeeds();
+    if (seeds.length === 0) return;
+    const distinct = [...new Set(seeds.map((s) => s.seed))];
+    console.error(`host-mock: this test's hosts used random seed${distinct.length > 1 ? "s" : ""} ${distinct.join(", ")}` +
+      ` (replay: FILTERKIT_SEED=${distinct[0]} npx vitest run ${ctx.task.file.name} -t ${JSON.stringify(ctx.task.name)})`);
+  });
 });

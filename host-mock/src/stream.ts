@@ -13,7 +13,7 @@
 
 import { FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderMapType, StreamType, WasmResult } from "../../sdk/assembly/abi/enums.ts";
 import { concat } from "./imports/buffers.ts";
-import type { BodyBuffer, LocalReplyRequest, StreamHostSide } from "./imports/types.ts";
+import type { BodyBuffer, LocalReplyRequest, StreamHostSide, StreamInfoView } from "./imports/types.ts";
 import { addValue, clonePairs, getFirst, normalize, removeAll } from "./header-map.ts";
 import { fromUtf8, utf8 } from "./memory.ts";
 import type { HeaderPairs } from "./pairs.ts";
@@ -47,6 +47,30 @@ export interface CallbackRecord {
   args: number[];
   /** raw (unsigned) return value; undefined for void callbacks or when the callback trapped */
   result: number | undefined;
+}
+
+/**
+ * Where a direction's output goes as the filter lets it through (a filter chain wires one stream's
+ * output into the next stream's input; see chain.ts). Events come in the order Envoy would pass
+ * them to the next filter: headers, data chunks, trailers; `endOfStream` marks the last event.
+ */
+export interface StreamSink {
+  headers(headers: HeaderPairs, endOfStream: boolean): void;
+  data(chunk: Uint8Array, endOfStream: boolean): void;
+  trailers(trailers: HeaderPairs): void;
+}
+
+/** Where a chain takes over the replies this stream sends (see `HttpStream.route`). */
+export interface ReplyRoute {
+  /**
+   * A local reply (or a FAIL_CLOSED 503) from the request path: Envoy runs it through the whole
+   * encoder chain — all the filters' response callbacks, this one's included (§5.4).
+   */
+  viaChain(headers: HeaderPairs, body: Uint8Array): void;
+  /** A reply from the response path: Envoy sends it straight to the client, past every filter. */
+  direct(headers: HeaderPairs, body: Uint8Array): void;
+  /** The stream was reset (proxy_close_stream, a reply after the response started). */
+  reset(): void;
 }
 
 type Phase = "request_headers" | "request_body" | "request_trailers" | "response_headers" | "response_body" | "response_trailers" | "log";
@@ -83,6 +107,8 @@ class Side {
   outHeaders: HeaderPairs | null = null;
   outBody: Uint8Array[] = [];
   outTrailers: HeaderPairs | null = null;
+  /** receives the output as it is let through (chains); null = only recorded in out* */
+  sink: StreamSink | null = null;
 
   constructor(readonly dir: Direction) {}
 
@@ -129,6 +155,8 @@ export class HttpStream implements StreamHostSide {
 
   private readonly req = new Side("request");
   private readonly resp = new Side("response");
+  /** stream-info timestamps and counters behind request.time/duration/size and friends (propertyStreamInfo) */
+  private readonly info = { startNs: null as bigint | null, completeNs: null as bigint | null, bytesReceived: 0, upstreamTxNs: null as bigint | null, upstreamRxEndNs: null as bigint | null };
   private created = false;
   private completed = false;
   private phase: Phase | null = null;
@@ -136,6 +164,8 @@ export class HttpStream implements StreamHostSide {
   private localReplyPending = false;
   /** the upstream response can no longer reach the filter (local reply sent from the request phase) */
   private upstreamDiscarded = false;
+  /** set by a chain: replies and resets leave through it instead of this stream's response side */
+  private replyRoute: ReplyRoute | null = null;
 
   constructor(private readonly vm: Vm, readonly contextId: number, readonly rootContextId: number) {}
 
@@ -177,6 +207,7 @@ export class HttpStream implements StreamHostSide {
       if (this.completed) return undefined;
       this.ensureCreated(); // §5.6: created lazily in the access-log phase
       this.completed = true;
+      this.info.completeNs ??= this.vm.opts.clock.nowNs(); // Envoy's requestComplete(), before access logs
       this.req.dropHandles();
       this.resp.dropHandles();
       this.phase = "log";
@@ -198,6 +229,19 @@ export class HttpStream implements StreamHostSide {
 
   get response(): MessageView {
     return this.view(this.resp);
+  }
+
+  /**
+   * Sends what the filter lets through in `direction` to `sink` as it happens (also after a
+   * deferred resume), besides recording it for `request` / `response`.
+   */
+  pipe(direction: Direction, sink: StreamSink): void {
+    (direction === "request" ? this.req : this.resp).sink = sink;
+  }
+
+  /** Hands this stream's replies and resets to a chain (see ReplyRoute). */
+  route(replies: ReplyRoute): void {
+    this.replyRoute = replies;
   }
 
   /** Whether the request / response is held by the filter (paused after headers, body or trailers). */
@@ -271,6 +315,21 @@ export class HttpStream implements StreamHostSide {
     return this.details;
   }
 
+  propertyStreamInfo(): StreamInfoView {
+    const status = this.resp.headersArrived ? getFirst(this.resp.headerMap, ":status") : undefined;
+    return {
+      ...this.info,
+      bytesSent: this.resp.outBody.reduce((n, b) => n + b.length, 0),
+      responseCode: status !== undefined && /^\d+$/.test(status) ? Number(status) : null,
+    };
+  }
+
+  /** Stream-info bookkeeping for what arrived from downstream (request) or upstream (response). */
+  private noteArrival(side: Side, bodyBytes: number): void {
+    if (side.dir === "request") this.info.bytesReceived += bodyBytes;
+    else if (side.inputEnded) this.info.upstreamRxEndNs ??= this.vm.opts.clock.nowNs();
+  }
+
   continueStream(type: number): void {
     if (type !== StreamType.Request && type !== StreamType.Response) return; // TCP types: no HTTP effect
     // Envoy drops the request handles right away — also for Response, through a switch fall-through.
@@ -324,6 +383,12 @@ export class HttpStream implements StreamHostSide {
       this.resetStream(details); // the response already started downstream: only a reset is left
       return;
     }
+    if (this.replyRoute !== null && !resp.headersArrived) {
+      // request path in a chain: the 503 runs through the encoder chain; this filter's own
+      // response callbacks are skipped because its VM failed
+      this.replyRoute.viaChain(headers, EMPTY);
+      return;
+    }
     this.upstreamDiscarded = true;
     resp.headersArrived = true;
     this.sendDirect(resp, headers, EMPTY);
@@ -339,11 +404,17 @@ export class HttpStream implements StreamHostSide {
     resp.closed = true;
     resp.pausedAt = null;
     resp.dropHandles();
+    if (this.replyRoute !== null) this.replyRoute.direct(clonePairs(headers), body);
+    else if (resp.sink !== null) {
+      resp.sink.headers(clonePairs(headers), body.length === 0);
+      if (body.length > 0) resp.sink.data(body, true);
+    }
   }
 
   private ensureCreated(): void {
     if (this.created) return;
     this.created = true;
+    this.info.startNs ??= this.vm.opts.clock.nowNs(); // StreamInfo startTime (request.time)
     // a stream that starts on a failed VM never reaches it: FAIL_CLOSED answers 503, FAIL_OPEN
     // leaves the filter out of the chain
     if (this.failedUnderPolicy) {
@@ -382,6 +453,7 @@ export class HttpStream implements StreamHostSide {
     side.headersArrived = true;
     side.headersEos = eos;
     side.inputEnded = eos;
+    this.noteArrival(side, 0);
     if (side.closed || this.reset) return undefined;
     side.headerMap = headers;
     return this.deliverHeaders(side);
@@ -392,6 +464,7 @@ export class HttpStream implements StreamHostSide {
     if (!side.headersArrived) throw new Error(`send the ${side.dir} headers before its body`);
     if (side.inputEnded) throw new Error(`the ${side.dir} already ended`);
     side.inputEnded = eos;
+    this.noteArrival(side, chunk.length);
     if (side.closed || this.reset || this.completed) return undefined;
     if (side.pausedAt === "headers") {
       side.pendingChunks.push(chunk);
@@ -407,6 +480,7 @@ export class HttpStream implements StreamHostSide {
     if (!side.headersArrived) throw new Error(`send the ${side.dir} headers before its trailers`);
     if (side.inputEnded) throw new Error(`the ${side.dir} already ended`);
     side.inputEnded = true;
+    this.noteArrival(side, 0);
     if (side.closed || this.reset || this.completed) return undefined;
     if (side.pausedAt === "headers") {
       side.pendingTrailers = trailers;
@@ -442,6 +516,8 @@ export class HttpStream implements StreamHostSide {
     side.headersHandle = false;
     // no copy: once released the guest can no longer write this map (the test API hands out copies)
     side.outHeaders = side.headerMap;
+    if (side.dir === "request") this.info.upstreamTxNs ??= this.vm.opts.clock.nowNs(); // first byte upstream
+    side.sink?.headers(clonePairs(side.headerMap), side.headersEos);
     if (side.headersEos) this.endOfSide(side);
   }
 
@@ -464,7 +540,7 @@ export class HttpStream implements StreamHostSide {
     const cur = side.bodyBuf.bytes; // after the filter's set_buffer_bytes
     switch (status) {
       case FilterDataStatus.Continue:
-        this.forwardBody(side, concat(side.held, cur));
+        this.forwardBody(side, concat(side.held, cur), eos);
         side.held = EMPTY;
         side.bufferingForFilter = false;
         side.bodyBuf = { bytes: EMPTY };
@@ -508,7 +584,7 @@ export class HttpStream implements StreamHostSide {
   }
 
   private releaseTrailers(side: Side): void {
-    this.forwardBody(side, concat(side.held, side.bufferingForFilter ? side.bodyBuf.bytes : EMPTY));
+    this.forwardBody(side, concat(side.held, side.bufferingForFilter ? side.bodyBuf.bytes : EMPTY), false);
     side.held = EMPTY;
     side.bufferingForFilter = false;
     side.bodyBuf = { bytes: EMPTY };
@@ -517,13 +593,18 @@ export class HttpStream implements StreamHostSide {
     this.endOfSide(side);
   }
 
-  private forwardBody(side: Side, bytes: Uint8Array): void {
+  /** Body the filter let through; `last`: the direction ends with it unless trailers follow. */
+  private forwardBody(side: Side, bytes: Uint8Array, last: boolean): void {
     if (bytes.length > 0) side.outBody.push(bytes);
+    const end = last && side.trailerMap === null;
+    if (side.sink !== null && (bytes.length > 0 || end)) side.sink.data(bytes, end);
   }
 
   /** The direction ended downstream/upstream; trailers the filter created from the last chunk go too. */
   private endOfSide(side: Side): void {
-    if (side.trailerMap !== null) side.outTrailers = side.trailerMap;
+    if (side.trailerMap === null) return;
+    side.outTrailers = side.trailerMap;
+    side.sink?.trailers(clonePairs(side.trailerMap));
   }
 
   /** Deferred effect of proxy_continue_stream (§5.3): runs after the callback returned. */
@@ -550,7 +631,7 @@ export class HttpStream implements StreamHostSide {
         return;
       }
       case "body":
-        this.forwardBody(side, concat(side.held, side.bufferingForFilter ? side.bodyBuf.bytes : EMPTY));
+        this.forwardBody(side, concat(side.held, side.bufferingForFilter ? side.bodyBuf.bytes : EMPTY), side.inputEnded);
         side.held = EMPTY;
         side.bufferingForFilter = false;
         side.bodyBuf = { bytes: EMPTY };
@@ -573,6 +654,7 @@ export class HttpStream implements StreamHostSide {
       side.pausedAt = null;
       side.dropHandles();
     }
+    this.replyRoute?.reset();
   }
 
   /** Deferred effect of proxy_send_local_response (§5.4). */
@@ -598,6 +680,11 @@ export class HttpStream implements StreamHostSide {
     if (resp.headersArrived) {
       // from the response path before headers went out: sent directly, no response callbacks
       this.sendDirect(resp, built.headers, built.body);
+      return;
+    }
+    if (this.replyRoute !== null) {
+      // in a chain the reply enters the encoder chain at its start and reaches this filter in turn
+      this.replyRoute.viaChain(built.headers, built.body);
       return;
     }
     // from the request path: the upstream response is discarded and the reply runs through this

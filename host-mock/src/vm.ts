@@ -14,12 +14,41 @@ import { ALLOCATOR_ALLOWED, START_ALLOWED } from "./imports/wasi.ts";
 import type { CompiledModule } from "./loader.ts";
 import { GuestMemory, MemoryFault } from "./memory.ts";
 import { SeededRandom } from "./prng.ts";
+import type { GrpcRouter } from "./grpc.ts";
+import { GrpcCalls, type GrpcStaged } from "./grpc-calls.ts";
+import { describeHostCall } from "./transcript.ts";
 
 export interface LogEntry {
   level: LogLevel;
   message: string;
   /** context current when the guest logged (0 = VM context: start functions, allocator) */
   contextId: number;
+}
+
+/**
+ * One step of a run, in order: a callback the host made, a host call the guest made, or (from a
+ * chain run) a message passing between client, plugins and upstream.
+ */
+export interface TranscriptEntry {
+  kind: "callback" | "hostcall" | "io";
+  /** which plugin (VM) of the run: its label (see MockHost.record) */
+  plugin: string;
+  name: string;
+  args: Array<number | bigint>;
+  /** undefined for void calls, and for a callback that trapped */
+  result: number | bigint | undefined;
+  /** context current when it happened */
+  contextId: number;
+  /** callbacks nested in host calls (a callout answer inside drain is 0 again): 0 = top level */
+  depth: number;
+  /** host calls: the arguments decoded (strings read from guest memory, enum names) */
+  detail?: string;
+}
+
+/** Where a VM writes its transcript entries (several VMs may share one array). */
+export interface TranscriptSink {
+  entries: TranscriptEntry[];
+  plugin: string;
 }
 
 /** "throw": a trap throws TrapError to the test; otherwise Envoy's `failure_policy` (§11.14). */
@@ -44,6 +73,8 @@ export interface VmOptions {
   failurePolicy: FailurePolicy;
   /** the scripted upstream of proxy_http_call */
   callouts: CalloutRouter;
+  /** the scripted upstream of proxy_grpc_call / proxy_grpc_stream */
+  grpc: GrpcRouter;
   randomSeed: number;
   properties: Map<string, Uint8Array>;
 }
@@ -78,6 +109,8 @@ export class Vm implements ImportContext {
   /** set while on_configure (or the root's context_create) runs: buffer 7 readable */
   pluginConfigVisible = false;
   failed: Error | null = null;
+  /** when set, every callback and host call is appended (run-to-completion transcripts) */
+  transcript: TranscriptSink | null = null;
 
   private readonly instance: WebAssembly.Instance;
   private readonly exportFns = new Map<string, ExportFn>();
@@ -100,6 +133,7 @@ export class Vm implements ImportContext {
   constructor(readonly compiled: CompiledModule, readonly opts: VmOptions) {
     this.abi = compiled.abi;
     this.random = new SeededRandom(opts.randomSeed);
+    this.grpcCalls = this.newGrpcCalls();
     // The memory is only known after instantiation; GuestMemory is attached to it right after.
     this.mem = new GuestMemory();
     // Wrap only what the module imports (the loader already checked that all of it exists).
@@ -176,6 +210,45 @@ export class Vm implements ImportContext {
   private currentCallout: CalloutResponse | null = null;
   /** errors the test must see (a callout no route answers), thrown once the current operation is done */
   private readonly testErrors: Error[] = [];
+
+  // ---- gRPC (§5.8, §6.9, §11.11) ----
+
+  get grpc(): GrpcRouter {
+    return this.opts.grpc;
+  }
+
+  private staged: GrpcStaged | null = null;
+
+  readonly grpcCalls: GrpcCalls;
+
+  /** gRPC answers go to the caller's root, like callouts; dropped for a failed VM or a deleted root. */
+  private newGrpcCalls(): GrpcCalls {
+    return new GrpcCalls({
+      clock: this.opts.clock,
+      router: this.opts.grpc,
+      defer: (action) => this.defer(action),
+      testError: (e) => { this.testErrors.push(e); },
+      deliver: (rootId, callback, args, staged, status) => {
+        const root = this.roots.get(rootId);
+        if (this.failed !== null || root === undefined || root.deleted) return;
+        if (status !== undefined) root.status = status;
+        if (!this.has(callback)) return;
+        this.staged = staged;
+        try {
+          this.call(callback, args, rootId);
+        } catch (e) {
+          if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
+        } finally {
+          this.staged = null;
+        }
+        this.drain();
+      },
+    });
+  }
+
+  grpcStaged(): GrpcStaged | null {
+    return this.staged;
+  }
 
   // ---- shared queues (§6.7, §11.9) ----
 
@@ -370,10 +443,16 @@ export class Vm implements ImportContext {
     this.effectiveId = 0;
     this.eff = this.contexts.get(contextId) ?? VM_CONTEXT;
     this.lastCritical = undefined;
+    const t = this.transcript;
+    const entry: TranscriptEntry | null = t === null ? null
+      : { kind: "callback", plugin: t.plugin, name, args: args.slice(), result: undefined, contextId, depth: this.depth };
+    if (entry !== null) t?.entries.push(entry);
     this.depth++;
     try {
       const r = f(...args);
-      return typeof r === "number" ? r >>> 0 : undefined;
+      const result = typeof r === "number" ? r >>> 0 : undefined;
+      if (entry !== null) entry.result = result;
+      return result;
     } catch (e) {
       const err = e instanceof TrapError || e instanceof VmFailedError ? e : this.trapError(name, args, contextId, e);
       if (this.failed === null) this.failed = err;
@@ -443,10 +522,6 @@ export class Vm implements ImportContext {
     const fn = spec.fn as (h: ImportContext, ...args: Arg[]) => number | bigint | undefined | void;
     const fault = spec.faultCode;
     const arity = Math.max(0, fn.length - 1);
-    const onError = (e: unknown): number => {
-      if (!(e instanceof MemoryFault)) throw e;
-      return fault;
-    };
     if (arity <= 5) {
       return (a?: Arg, b?: Arg, c?: Arg, d?: Arg, e?: Arg): number | bigint | undefined => {
         if (this.restricted !== null) this.checkRestricted(name, [a, b, c, d, e].slice(0, arity) as Arg[]);
@@ -461,8 +536,11 @@ export class Vm implements ImportContext {
         try {
           r = fn(this, a as Arg, b as Arg, c as Arg, d as Arg, e as Arg) ?? undefined;
         } catch (err) {
-          this.record(name, arity, a, b, c, d, e, undefined);
-          r = onError(err);
+          if (!(err instanceof MemoryFault)) {
+            this.record(name, arity, a, b, c, d, e, undefined); // a host trap: the report shows the call
+            throw err;
+          }
+          r = fault;
         }
         this.record(name, arity, a, b, c, d, e, r);
         return r;
@@ -481,8 +559,11 @@ export class Vm implements ImportContext {
       try {
         r = fn(this, ...args) ?? undefined;
       } catch (err) {
-        this.recordMany(name, args, undefined);
-        r = onError(err);
+        if (!(err instanceof MemoryFault)) {
+          this.recordMany(name, args, undefined);
+          throw err;
+        }
+        r = fault;
       }
       this.recordMany(name, args, r);
       return r;
@@ -513,6 +594,13 @@ export class Vm implements ImportContext {
     const slot = this.ringArgs[i];
     slot[0] = a ?? 0; slot[1] = b ?? 0; slot[2] = c ?? 0; slot[3] = d ?? 0; slot[4] = e ?? 0;
     this.ringResults[i] = result;
+    if (this.transcript !== null) this.traceHostCall(name, [a ?? 0, b ?? 0, c ?? 0, d ?? 0, e ?? 0].slice(0, n), result);
+  }
+
+  private traceHostCall(name: string, args: Array<number | bigint>, result: number | bigint | undefined): void {
+    const t = this.transcript as TranscriptSink;
+    const detail = describeHostCall(name, args, this.mem);
+    t.entries.push({ kind: "hostcall", plugin: t.plugin, name, args, result, contextId: this.current, depth: this.depth, ...(detail !== undefined ? { detail } : {}) });
   }
 
   private recordMany(name: string, args: ReadonlyArray<number | bigint>, result: number | bigint | undefined): void {
@@ -522,6 +610,7 @@ export class Vm implements ImportContext {
     const slot = this.ringArgs[i];
     for (let k = 0; k < this.ringArgc[i]; k++) slot[k] = args[k];
     this.ringResults[i] = result;
+    if (this.transcript !== null) this.traceHostCall(name, args.slice(), result);
   }
 
   /** The last ≤16 host calls, oldest first. */

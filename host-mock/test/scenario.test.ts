@@ -34,7 +34,7 @@ const chain = {
 };
 
 describe("scenario runner on the mock host", () => {
-  it("runs the chain: requests forward, responses in reverse, a local reply short-circuits", () => {
+  it("runs the chain: requests forward, responses in reverse, a local reply skips the upstream", () => {
     const file = scenarioFile(chain);
     const { results } = runOnMock(parseScenario(JSON.parse(JSON.stringify(chain)), file));
     expect(results).toEqual([
@@ -48,10 +48,11 @@ describe("scenario runner on the mock host", () => {
         response: { status: 201, headers: [["content-type", "text/plain"], ["x-up", "1"], ["content-length", "7"], ["x-powered-by", "filterkit"]], body: "created" },
       },
       {
-        // the gate (first plugin) answers 403 itself: nothing reaches the upstream, and add-header,
-        // which comes after it, never sees the stream
+        // the gate (first plugin) answers 403 itself: nothing reaches the upstream, and the reply
+        // enters the encoder chain at its start (Envoy's sendLocalReplyViaFilterChain), so
+        // add-header's response callback, which comes after the gate, still adds its header
         upstream: null,
-        response: { status: 403, headers: [["content-length", "9"], ["content-type", "text/plain"]], body: "forbidden" },
+        response: { status: 403, headers: [["content-length", "9"], ["content-type", "text/plain"], ["x-powered-by", "filterkit"]], body: "forbidden" },
       },
     ]);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel, TrapError, VmFailedError } from "../src/index.ts";
+import { takeSeeds } from "../src/host.ts";
 import { buildModule } from "./helpers/wasm.ts";
 
 const WASI = ["fd_write", "clock_time_get", "random_get", "environ_sizes_get", "environ_get", "args_sizes_get", "proc_exit", "fd_read"];
@@ -61,6 +62,26 @@ describe("WASI preview1 subset (§7)", () => {
     expect(a).toMatch(/^[0-9a-f]{32}$/);
     expect(new Set(a).size).toBeGreaterThan(4);
     expect(wasiHost(body).logsAt(LogLevel.trace)).toEqual(["00", "28"]);
+  });
+
+  it("the default seed comes from FILTERKIT_SEED, and every host's seed is kept for the failure report", () => {
+    const body = `(call $report (call $random_get (i32.const 600) (i32.const 16)))
+      (i32.store (i32.const 96) (i32.const 600)) (i32.store (i32.const 100) (i32.const 16)) (call $loghex)`;
+    const seeded7 = wasiHost(body, { randomSeed: 7 }).logsAt(LogLevel.info)[0];
+    const saved = process.env.FILTERKIT_SEED;
+    try {
+      process.env.FILTERKIT_SEED = "7";
+      takeSeeds();
+      const fromEnv = wasiHost(body, { rootId: "replayed" });
+      expect(fromEnv.randomSeed).toBe(7);
+      expect(fromEnv.logsAt(LogLevel.info)[0]).toBe(seeded7);
+      expect(takeSeeds()).toEqual([{ rootId: "replayed", seed: 7 }]);
+      process.env.FILTERKIT_SEED = "seven";
+      expect(() => wasiHost(body)).toThrow(/FILTERKIT_SEED must be an integer, got "seven"/);
+    } finally {
+      if (saved === undefined) delete process.env.FILTERKIT_SEED;
+      else process.env.FILTERKIT_SEED = saved;
+    }
   });
 
   it("environ_* serialize KEY=VALUE\\0 from `env`; args are empty; fd_read → NOSYS", () => {

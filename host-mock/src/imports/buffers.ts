@@ -35,8 +35,8 @@ export function bufferImports(): HostFamily {
         const r = h.calloutResponse(); // only inside proxy_on_http_call_response, read-only
         return r === null ? { kind: "unavailable" } : { kind: "readonly", bytes: r.body };
       }
-      case BufferType.GrpcReceiveBuffer:
-        return { kind: "readonly", bytes: EMPTY }; // "empty elsewhere"
+      case BufferType.GrpcReceiveBuffer: // the message inside proxy_on_grpc_receive, empty elsewhere
+        return { kind: "readonly", bytes: h.grpcStaged()?.message ?? EMPTY };
       default:
         // TCP data (2/3), call data (8): nothing staged in this mock yet
         return { kind: "unavailable" };

@@ -37,6 +37,12 @@ export function headerImports(): HostFamily {
       if (r === null) return WasmResult.BadArgument;
       return map === HeaderMapType.HttpCallResponseHeaders ? r.headers : r.trailers;
     }
+    // maps 4/5: gRPC metadata, only inside the matching gRPC callback
+    if (map === HeaderMapType.GrpcReceiveInitialMetadata || map === HeaderMapType.GrpcReceiveTrailingMetadata) {
+      const g = h.grpcStaged();
+      const md = map === HeaderMapType.GrpcReceiveInitialMetadata ? g?.initialMetadata : g?.trailingMetadata;
+      return md ?? WasmResult.BadArgument;
+    }
     const s = h.effective().stream;
     if (s === null) return WasmResult.BadArgument;
     return s.readableMap(map);

@@ -6,6 +6,7 @@
 import { bufferImports, configurationImports } from "./buffers.ts";
 import { envExtraImports } from "./env-extras.ts";
 import { foreignFunctionImports } from "./foreign.ts";
+import { grpcImports } from "./grpc.ts";
 import { headerImports } from "./headers.ts";
 import { httpCallImports } from "./http-call.ts";
 import { logImports } from "./log.ts";
@@ -34,6 +35,7 @@ export function buildImportFamilies(abi: AbiVersion): ImportCatalogue {
     ...sharedDataImports(),
     ...metricImports(),
     ...httpCallImports(),
+    ...grpcImports(),
     ...queueImports(),
     ...foreignFunctionImports(),
     ...envExtraImports(),

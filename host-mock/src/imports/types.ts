@@ -5,6 +5,8 @@
 import type { MetricType, WasmResult } from "../../../sdk/assembly/abi/enums.ts";
 import type { ProxyProcess, Stat } from "../process.ts";
 import type { CalloutRequest, CalloutResponse, CalloutRouter } from "../callouts.ts";
+import type { GrpcRouter } from "../grpc.ts";
+import type { GrpcCalls, GrpcStaged } from "../grpc-calls.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 
@@ -44,11 +46,31 @@ export interface StreamHostSide {
   propertyRequestHeaders(): HeaderPairs | null;
   propertyResponseHeaders(): HeaderPairs | null;
   responseCodeDetails(): string | null;
+  /** stream-info facts behind request.time/duration/size, response.code/size, upstream.* (properties/catalogue.ts) */
+  propertyStreamInfo(): StreamInfoView;
   /** filter state written with proxy_set_property, keyed by the NUL-joined path */
   readonly filterState: Map<string, Uint8Array>;
   continueStream(type: number): void;
   closeStream(type: number): void;
   sendLocalResponse(reply: LocalReplyRequest): void;
+}
+
+/** What Envoy's StreamInfo knows about a stream, as the property catalogue reads it. */
+export interface StreamInfoView {
+  /** virtual-clock time the stream started (first request byte), ns since the epoch */
+  startNs: bigint | null;
+  /** time the stream completed (set before proxy_on_log) */
+  completeNs: bigint | null;
+  /** request body bytes received from downstream so far */
+  bytesReceived: number;
+  /** response body bytes sent downstream so far */
+  bytesSent: number;
+  /** :status of the response headers once they arrived (upstream or local reply), else null */
+  responseCode: number | null;
+  /** first byte sent upstream: the request headers left this filter (Envoy's router picked a host) */
+  upstreamTxNs: bigint | null;
+  /** last byte received from upstream: the upstream response ended */
+  upstreamRxEndNs: bigint | null;
 }
 
 export interface LocalReplyRequest {
@@ -112,4 +134,10 @@ export interface ImportContext {
   httpCall(request: Omit<CalloutRequest, "id">): number;
   /** the callout response being delivered (maps 6/7, buffer 4), or null outside that callback */
   calloutResponse(): CalloutResponse | null;
+  /** the scripted gRPC upstream (clusters it knows) */
+  readonly grpc: GrpcRouter;
+  /** this VM's gRPC calls and streams in flight */
+  readonly grpcCalls: GrpcCalls;
+  /** what the gRPC callback being delivered may read (maps 4/5, buffer 5), or null outside one */
+  grpcStaged(): GrpcStaged | null;
 }

@@ -41,7 +41,8 @@ export interface Scenario {
 /** What one request produced: what the upstream received (null if it received nothing) and what the client got. */
 export interface ScenarioResult {
   upstream: { method: string; path: string; headers: HeaderPairs; body: string } | null;
-  response: { status: number; headers: HeaderPairs; body: string };
+  /** `reset`: the stream was reset instead of answered (status 0, nothing else) */
+  response: { status: number; headers: HeaderPairs; body: string; reset?: true };
 }
 
 export class ScenarioError extends Error {
