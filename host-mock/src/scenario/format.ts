@@ -20,6 +20,8 @@ export interface ScenarioUpstream {
   status: number;
   headers: HeaderPairs;
   body: string;
+  /** response trailers (sent chunked; empty = none) */
+  trailers: HeaderPairs;
 }
 
 export interface ScenarioRequest {
@@ -27,7 +29,12 @@ export interface ScenarioRequest {
   path: string;
   authority: string;
   headers: HeaderPairs;
+  /** the whole body (as one string) */
   body: string;
+  /** how the client sends it: one chunk, or these chunks (their concatenation is `body`) */
+  chunks: string[];
+  /** on real Envoy: open a new connection for this request (else one connection serves all) */
+  newConnection: boolean;
 }
 
 export interface Scenario {
@@ -41,8 +48,11 @@ export interface Scenario {
 /** What one request produced: what the upstream received (null if it received nothing) and what the client got. */
 export interface ScenarioResult {
   upstream: { method: string; path: string; headers: HeaderPairs; body: string } | null;
-  /** `reset`: the stream was reset instead of answered (status 0, nothing else) */
-  response: { status: number; headers: HeaderPairs; body: string; reset?: true };
+  /**
+   * `reset`: the stream was reset instead of answered (status 0, nothing else); `trailers` only
+   * when the response carried some
+   */
+  response: { status: number; headers: HeaderPairs; body: string; trailers?: HeaderPairs; reset?: true };
 }
 
 export class ScenarioError extends Error {
@@ -98,7 +108,9 @@ export function parseScenario(doc: unknown, file: string): Scenario {
   if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 999) {
     throw new ScenarioError('scenario field "upstream.status": expected an HTTP status code');
   }
-  const upstream: ScenarioUpstream = { status, headers: headers(u.headers, "upstream.headers"), body: str(u.body, "upstream.body", "") };
+  const upstream: ScenarioUpstream = {
+    status, headers: headers(u.headers, "upstream.headers"), body: str(u.body, "upstream.body", ""), trailers: headers(u.trailers, "upstream.trailers"),
+  };
   const calloutsJson = d.callouts ?? [];
   if (!Array.isArray(calloutsJson)) throw new ScenarioError('scenario field "callouts": expected an array');
   const callouts = calloutsJson.map((c, i) => {
@@ -126,12 +138,24 @@ export function parseScenario(doc: unknown, file: string): Scenario {
   if (!Array.isArray(requestsJson) || requestsJson.length === 0) throw new ScenarioError('scenario field "requests": expected a non-empty array');
   const requests = requestsJson.map((r, i): ScenarioRequest => {
     if (!isObject(r)) throw new ScenarioError(`scenario field "requests[${i}]": expected an object`);
+    const b = r.body;
+    let chunks: string[];
+    if (Array.isArray(b)) {
+      chunks = b.map((c, k) => str(c, `requests[${i}].body[${k}]`));
+    } else {
+      const whole = str(b, `requests[${i}].body`, "");
+      chunks = whole === "" ? [] : [whole];
+    }
+    const fresh = r.newConnection ?? false;
+    if (typeof fresh !== "boolean") throw new ScenarioError(`scenario field "requests[${i}].newConnection": expected true or false`);
     return {
       method: str(r.method, `requests[${i}].method`, "GET"),
       path: str(r.path, `requests[${i}].path`, "/"),
       authority: str(r.authority, `requests[${i}].authority`, "example.com"),
       headers: headers(r.headers, `requests[${i}].headers`),
-      body: str(r.body, `requests[${i}].body`, ""),
+      body: chunks.join(""),
+      chunks,
+      newConnection: fresh,
     };
   });
   return { plugins, upstream, callouts, requests };

@@ -39,10 +39,16 @@ const pseudo = (h: HeaderPairs, name: string): string => h.find(([k]) => k === n
 
 function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioRequest): ScenarioResult {
   const headers = withContentLength([[":method", r.method], [":path", r.path], [":authority", r.authority], [":scheme", "http"], ...r.headers], r.body);
-  const answer = { headers: withContentLength([[":status", String(upstream.status)], ...upstream.headers], upstream.body), body: upstream.body };
+  // a response with trailers goes chunked (no content-length), as the recording upstream sends it
+  const answerHeaders: HeaderPairs = [[":status", String(upstream.status)], ...upstream.headers];
+  const answer = {
+    headers: upstream.trailers.length > 0 ? answerHeaders : withContentLength(answerHeaders, upstream.body),
+    body: upstream.body,
+    ...(upstream.trailers.length > 0 ? { trailers: upstream.trailers } : {}),
+  };
   let ex: Exchange;
   try {
-    ex = chain.run({ headers, body: r.body }, answer);
+    ex = chain.run({ headers, body: r.chunks }, answer);
   } catch (e) {
     if (e instanceof Error && e.message.startsWith("the exchange cannot finish")) throw new ScenarioError(e.message);
     throw e;
@@ -58,7 +64,10 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
   const out = ex.response;
   const response: ScenarioResult["response"] = out.reset
     ? { status: 0, headers: [], body: "", reset: true }
-    : { status: Number(pseudo(out.headers, ":status")), headers: out.headers.filter((p) => !isPseudo(p)), body: out.bodyText };
+    : {
+      status: Number(pseudo(out.headers, ":status")), headers: out.headers.filter((p) => !isPseudo(p)), body: out.bodyText,
+      ...(out.trailers.length > 0 ? { trailers: out.trailers } : {}),
+    };
   return { upstream: received, response };
 }
 
