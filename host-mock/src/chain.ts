@@ -6,9 +6,11 @@
 //
 // Each plugin's output is piped into the next one as it is let through — also when a paused plugin
 // resumes later (a callout answer, a tick) — so pausing, buffering and chunking compose as in Envoy.
-// A local reply from the request path enters the encoder chain at its start and passes every
-// plugin's response callbacks, the replying plugin's included (Envoy's sendLocalReplyViaFilterChain,
-// §5.4); a reply from the response path goes straight to the client; a reset ends the exchange.
+// A local reply from the request path enters the encoder chain at its start (Envoy's
+// sendLocalReplyViaFilterChain, §5.4); plugins the request never reached let it pass untouched (as
+// measured on Envoy 1.40), so it passes the response callbacks of the replying plugin and of every
+// plugin before it. A reply from the response path goes straight to the client; a reset ends the
+// exchange.
 // The upstream answers once the whole request has reached it. Virtual time runs only while
 // something waits for it (a callout, a timer), up to `maxWaitMs`.
 
@@ -169,7 +171,12 @@ export class FilterChain {
           note(`plugin ${i} replies locally (${headers.find(([k]) => k === ":status")?.[1] ?? "?"}); the reply enters the encoder chain`);
           upstreamCancelled = true;
           repliedBy ??= i;
-          const first = streams[n - 1];
+          // Envoy starts the reply at the encoder chain's head, but a wasm filter whose context
+          // was never created (it never saw this request) lets it pass untouched: the first
+          // plugin to see the reply is the last one the request reached.
+          let head = n - 1;
+          while (head > i && !streams[head].contextCreated) head--;
+          const first = streams[head];
           first.sendResponseHeaders(clonePairs(headers), body.length === 0);
           if (body.length > 0) first.sendResponseBody(body, true);
         },

@@ -244,6 +244,11 @@ export class HttpStream implements StreamHostSide {
     this.replyRoute = replies;
   }
 
+  /** The filter's context exists: it was created by the first event of this stream. */
+  get contextCreated(): boolean {
+    return this.created;
+  }
+
   /** Whether the request / response is held by the filter (paused after headers, body or trailers). */
   paused(direction: Direction): boolean {
     const side = direction === "request" ? this.req : this.resp;

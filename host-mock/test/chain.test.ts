@@ -52,19 +52,19 @@ describe("FilterChain", () => {
     expect(ex.response.bodyText).toBe("GOT ABCDEF");
   });
 
-  it("a local reply from the request path passes every plugin's response callbacks, later ones included", () => {
+  it("a local reply from the request path passes the response callbacks of the plugins the request reached", () => {
     const { hosts } = plugins(add("x-before", "1"), { wasm: GATE, rootId: "my_root", pluginConfig: { header: "x-token" } }, add("x-after", "2"));
     const ex = createChain(hosts).run({ headers: GET }, () => { throw new Error("the upstream must not be asked"); });
     expect(ex.upstream).toBeNull();
     expect(ex.repliedBy).toBe(1);
+    // the gate's own response callbacks and the earlier plugin's ran; the later plugin, which
+    // never saw the request, lets the reply pass untouched (measured on Envoy 1.40)
     expect(ex.response.headers).toEqual([
-      [":status", "403"], ["content-length", "9"], ["content-type", "text/plain"], ["x-after", "2"], ["x-before", "1"],
+      [":status", "403"], ["content-length", "9"], ["content-type", "text/plain"], ["x-before", "1"],
     ]);
     expect(ex.response.bodyText).toBe("forbidden");
-    // the plugin after the gate never saw the request, but its stream was created for the reply
-    expect(ex.streams[2].callbacks.map((c) => c.name)).toEqual([
-      "proxy_on_context_create", "proxy_on_response_headers", "proxy_on_response_body", "proxy_on_log", "proxy_on_done", "proxy_on_delete",
-    ]);
+    expect(ex.streams[1].callbacks.map((c) => c.name)).toContain("proxy_on_response_headers");
+    expect(ex.streams[2].callbacks.map((c) => c.name)).toEqual(["proxy_on_context_create", "proxy_on_log", "proxy_on_done", "proxy_on_delete"]);
   });
 
   it("runs virtual time while a plugin holds the request for a callout", () => {

@@ -48,11 +48,10 @@ describe("scenario runner on the mock host", () => {
         response: { status: 201, headers: [["content-type", "text/plain"], ["x-up", "1"], ["content-length", "7"], ["x-powered-by", "filterkit"]], body: "created" },
       },
       {
-        // the gate (first plugin) answers 403 itself: nothing reaches the upstream, and the reply
-        // enters the encoder chain at its start (Envoy's sendLocalReplyViaFilterChain), so
-        // add-header's response callback, which comes after the gate, still adds its header
+        // the gate (first plugin) answers 403 itself: nothing reaches the upstream, and add-header,
+        // which comes after it and never saw the request, leaves the reply alone (as Envoy 1.40 does)
         upstream: null,
-        response: { status: 403, headers: [["content-length", "9"], ["content-type", "text/plain"], ["x-powered-by", "filterkit"]], body: "forbidden" },
+        response: { status: 403, headers: [["content-length", "9"], ["content-type", "text/plain"]], body: "forbidden" },
       },
     ]);
   });

@@ -1,0 +1,74 @@
+// The client side of a scenario request against real Envoy, over undici: headers sent in the given
+// order, a body sent chunk by chunk (with a pause between chunks so Envoy sees them as separate
+// reads), and the answer read with its raw header order, repeats and trailers kept.
+import { Readable } from "node:stream";
+import { Client } from "undici";
+import type { Pairs } from "./servers.ts";
+
+export interface ClientRequest {
+  method: string;
+  path: string;
+  /** including `host`; names as the client writes them */
+  headers: Pairs;
+  chunks: string[];
+}
+
+export interface ClientResponse {
+  status: number;
+  /** names lower-cased, order and repeats kept */
+  headers: Pairs;
+  body: string;
+  trailers: Pairs;
+  /** the connection or stream broke instead of completing */
+  reset: boolean;
+}
+
+/** Pause between body chunks: long enough for Envoy to read each chunk on its own. */
+const CHUNK_GAP_MS = 30;
+
+function pairsOf(raw: Array<Buffer | string> | null | undefined): Pairs {
+  const out: Pairs = [];
+  if (raw === null || raw === undefined) return out;
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i].toString().toLowerCase(), raw[i + 1].toString()]);
+  return out;
+}
+
+async function* paced(chunks: string[]): AsyncGenerator<Buffer> {
+  for (let i = 0; i < chunks.length; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, CHUNK_GAP_MS));
+    yield Buffer.from(chunks[i]);
+  }
+}
+
+export function send(client: Client, req: ClientRequest): Promise<ClientResponse> {
+  const flat: string[] = [];
+  for (const [k, v] of req.headers) flat.push(k, v);
+  const body = req.chunks.length === 0 ? null : req.chunks.length === 1 ? Buffer.from(req.chunks[0]) : Readable.from(paced(req.chunks));
+  return new Promise((resolve) => {
+    let status = 0;
+    let headers: Pairs = [];
+    const data: Buffer[] = [];
+    const broke = (): void => resolve({ status: 0, headers: [], body: "", trailers: [], reset: true });
+    client.dispatch({ method: req.method, path: req.path, headers: flat, body }, {
+      onConnect: () => {},
+      onHeaders: (statusCode: number, raw: Buffer[]) => {
+        status = statusCode;
+        headers = pairsOf(raw);
+        return true;
+      },
+      onData: (chunk: Buffer) => {
+        data.push(chunk);
+        return true;
+      },
+      onComplete: (trailers: Array<Buffer | string> | null) => {
+        resolve({ status, headers, body: Buffer.concat(data).toString("utf8"), trailers: pairsOf(trailers), reset: false });
+      },
+      onError: () => broke(),
+    });
+  });
+}
+
+export function connect(url: string): Client {
+  // one request at a time on one connection: a scenario's requests meet the same worker VM
+  return new Client(url, { pipelining: 1, keepAliveTimeout: 60_000 });
+}

@@ -1,0 +1,229 @@
+// Starts real Envoy (the official build, V8 inside) for the integration suite and the scenario
+// runner, waits for the admin /ready, and stops it again.
+//
+// Settings (environment):
+//   ENVOY_IMAGE        the image, default envoyproxy/envoy:v1.40.0 (scripts/setup-envoy-runtime.sh
+//                      prints localhost/envoy:v1.40.0 for machines without a registry)
+//   ENVOY_NETWORK      "host" (default on Linux: Envoy reaches servers of the test process on
+//                      127.0.0.1) or "bridge" (Docker Desktop: published ports, and the test
+//                      process reached as host.docker.internal)
+//   ENVOY_BINARY       run this Envoy binary as a plain process instead of a container
+//   ENVOY_CONCURRENCY  worker threads, default 2 (each worker runs its own Wasm VM)
+// Containers go through testcontainers (DOCKER_HOST; with Podman also TESTCONTAINERS_RYUK_DISABLED).
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { GenericContainer, type StartedTestContainer } from "testcontainers";
+import { request } from "undici";
+import { bootstrap, type BootstrapSpec, type ClusterSpec, type WasmPluginSpec } from "../../envoy/bootstrap.ts";
+
+export const DEFAULT_ENVOY_IMAGE = "envoyproxy/envoy:v1.40.0";
+
+export interface EnvoyPlugin extends Omit<WasmPluginSpec, "wasmPath"> {
+  /** the .wasm on this machine */
+  wasm: string;
+}
+
+export interface EnvoyOptions {
+  plugins: EnvoyPlugin[];
+  /** the server requests go to after the filters (a port of this process) */
+  upstreamPort: number;
+  /** callout clusters by name → a port of this process */
+  calloutPorts?: Record<string, number>;
+  concurrency?: number;
+  routeTimeoutMs?: number;
+  /** how long to wait for /ready, default 30 s */
+  readyTimeoutMs?: number;
+}
+
+export interface RunningEnvoy {
+  /** base URL of the listener, e.g. http://127.0.0.1:41234 */
+  readonly url: string;
+  readonly adminUrl: string;
+  /** Envoy's version string from /server_info (e.g. "1.40.0") */
+  readonly version: string;
+  /** from the start request to /ready answering 200, ms */
+  readonly startupMs: number;
+  /** where it runs: "container <image>" or "process <binary>" */
+  readonly runtime: string;
+  /** Envoy's log so far */
+  logs(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Envoy could not start (bad configuration, a plugin that refused its configuration, no runtime). */
+export class EnvoyStartError extends Error {
+  override name = "EnvoyStartError";
+  constructor(message: string, readonly log: string) {
+    super(message);
+  }
+}
+
+/** A TCP port nobody listens on right now (the kernel's choice). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function networkMode(): "host" | "bridge" {
+  const v = process.env.ENVOY_NETWORK;
+  if (v === "host" || v === "bridge") return v;
+  if (v !== undefined && v !== "") throw new Error(`ENVOY_NETWORK must be "host" or "bridge", got ${JSON.stringify(v)}`);
+  return process.platform === "linux" ? "host" : "bridge";
+}
+
+/** The Envoy log lines that explain a failed start: errors, and every line a wasm plugin logged. */
+export function startFailureSummary(log: string): string {
+  const lines = log.split("\n").filter((l) => /\]\[(error|critical)\]|wasm log|\[warning\].*wasm/.test(l));
+  return (lines.length > 0 ? lines : log.split("\n").slice(-15)).slice(-12).join("\n");
+}
+
+const CONTAINER_DIR = "/etc/filterkit";
+
+export async function startEnvoy(options: EnvoyOptions): Promise<RunningEnvoy> {
+  const binary = process.env.ENVOY_BINARY;
+  const mode = binary !== undefined && binary !== "" ? "process" : networkMode();
+  const [listenerPort, adminPort] = mode === "bridge" ? [10000, 9901] : [await freePort(), await freePort()];
+  // where Envoy finds the test process's servers
+  const selfHost = mode === "bridge" ? "host.docker.internal" : "127.0.0.1";
+  const clusters: ClusterSpec[] = Object.entries(options.calloutPorts ?? {}).map(([name, port]) => ({ name, host: selfHost, port }));
+  if (clusters.some((c) => c.name === "upstream")) throw new Error('a callout cluster may not be called "upstream" (the name of the request cluster)');
+  const wasmPath = (i: number, p: EnvoyPlugin): string => (mode === "process" ? p.wasm : `${CONTAINER_DIR}/plugin-${i}.wasm`);
+  const spec: BootstrapSpec = {
+    bindAddress: mode === "bridge" ? "0.0.0.0" : "127.0.0.1",
+    listenerPort,
+    adminPort,
+    plugins: options.plugins.map((p, i) => ({ name: p.name, rootId: p.rootId, vmId: p.vmId, configuration: p.configuration, failurePolicy: p.failurePolicy, wasmPath: wasmPath(i, p) })),
+    upstream: { name: "upstream", host: selfHost, port: options.upstreamPort },
+    calloutClusters: clusters,
+    ...(options.routeTimeoutMs !== undefined ? { routeTimeoutMs: options.routeTimeoutMs } : {}),
+  };
+  const config = JSON.stringify(bootstrap(spec));
+  const args = ["--concurrency", String(options.concurrency ?? Number(process.env.ENVOY_CONCURRENCY ?? 2)), "--log-level", "warning", "--component-log-level", "wasm:info"];
+  const started = performance.now();
+  const handle = mode === "process"
+    ? await startProcess(binary as string, config, args)
+    : await startContainer(mode, config, args, options.plugins.map((p, i) => ({ source: p.wasm, target: wasmPath(i, p) })), [listenerPort, adminPort]);
+  const listenerUrl = `http://127.0.0.1:${handle.port(listenerPort)}`;
+  const adminUrl = `http://127.0.0.1:${handle.port(adminPort)}`;
+  try {
+    await waitReady(adminUrl, handle, options.readyTimeoutMs ?? 30_000);
+  } catch (e) {
+    const log = await handle.logs();
+    await handle.stop();
+    throw new EnvoyStartError(`Envoy did not become ready (${handle.runtime}): ${(e as Error).message}\n${startFailureSummary(log)}`, log);
+  }
+  const startupMs = performance.now() - started;
+  const info = await request(`${adminUrl}/server_info`);
+  const body = (await info.body.json()) as { version?: string };
+  const version = /\/(\d+\.\d+\.\d+)\//.exec(body.version ?? "")?.[1] ?? body.version ?? "unknown";
+  return { url: listenerUrl, adminUrl, version, startupMs, runtime: handle.runtime, logs: handle.logs, stop: handle.stop };
+}
+
+interface Handle {
+  runtime: string;
+  port(p: number): number;
+  logs(): Promise<string>;
+  stop(): Promise<void>;
+  /** non-null once Envoy exited */
+  exited(): string | null;
+}
+
+async function waitReady(adminUrl: string, handle: Handle, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  let last = "no answer yet";
+  while (performance.now() < deadline) {
+    const exit = handle.exited();
+    if (exit !== null) throw new Error(`Envoy exited during start-up (${exit})`);
+    try {
+      const r = await request(`${adminUrl}/ready`, { headersTimeout: 1000, bodyTimeout: 1000 });
+      const text = await r.body.text();
+      if (r.statusCode === 200) return;
+      last = `/ready answered ${r.statusCode} ${text.trim()}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no 200 from ${adminUrl}/ready within ${timeoutMs} ms (last: ${last})`);
+}
+
+async function startContainer(mode: "host" | "bridge", config: string, args: string[], files: Array<{ source: string; target: string }>, ports: number[]): Promise<Handle> {
+  const image = process.env.ENVOY_IMAGE || DEFAULT_ENVOY_IMAGE;
+  let container = new GenericContainer(image)
+    .withCopyContentToContainer([{ content: config, target: `${CONTAINER_DIR}/envoy.json` }])
+    .withCopyFilesToContainer(files)
+    .withCommand(["-c", `${CONTAINER_DIR}/envoy.json`, ...args])
+    // readiness is polled on /ready below: testcontainers' port checks do not see host networking
+    .withStartupTimeout(60_000);
+  container = mode === "host"
+    ? container.withNetworkMode("host")
+    : container.withExposedPorts(...ports).withExtraHosts([{ host: "host.docker.internal", ipAddress: "host-gateway" }]);
+  let started: StartedTestContainer;
+  try {
+    started = await container.start();
+  } catch (e) {
+    throw new EnvoyStartError(`could not start the Envoy container ${image}: ${(e as Error).message}\n` +
+      "Is a container runtime reachable (DOCKER_HOST)? Without Docker: eval \"$(sudo scripts/setup-envoy-runtime.sh --env)\"", "");
+  }
+  let exitNote: string | null = null;
+  const logs = async (): Promise<string> => {
+    const stream = await started.logs();
+    return new Promise((resolve) => {
+      let text = "";
+      stream.on("data", (d: Buffer | string) => { text += d.toString(); });
+      // the log stream follows; what is there arrives at once
+      setTimeout(() => { stream.destroy(); resolve(text); }, 150);
+    });
+  };
+  // notice an early exit (Envoy refusing its configuration) instead of waiting out the timeout:
+  // an exec into a stopped container fails
+  const poll = setInterval(() => {
+    void started.exec(["/usr/local/bin/envoy", "--version"]).catch(() => { exitNote ??= "the container stopped"; });
+  }, 300);
+  poll.unref();
+  return {
+    runtime: `container ${image} (${mode} network)`,
+    port: (p) => (mode === "host" ? p : started.getMappedPort(p)),
+    logs,
+    exited: () => exitNote,
+    stop: async () => {
+      clearInterval(poll);
+      await started.stop({ timeout: 2_000 }).catch(() => undefined);
+    },
+  };
+}
+
+async function startProcess(binary: string, config: string, args: string[]): Promise<Handle> {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "filterkit-envoy-"));
+  const file = join(dir, "envoy.json");
+  writeFileSync(file, config);
+  const child: ChildProcess = spawn(binary, ["-c", file, ...args, "--base-id", String(process.pid % 60_000)], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  let exit: string | null = null;
+  child.stdout?.on("data", (d: Buffer) => { log += d.toString(); });
+  child.stderr?.on("data", (d: Buffer) => { log += d.toString(); });
+  child.on("exit", (code, signal) => { exit = `exit code ${code ?? "none"}${signal !== null ? `, signal ${signal}` : ""}`; });
+  child.on("error", (e) => { exit = e.message; });
+  return {
+    runtime: `process ${binary}`,
+    port: (p) => p,
+    logs: async () => log,
+    exited: () => exit,
+    stop: async () => {
+      if (exit !== null) return;
+      child.kill("SIGTERM");
+      await new Promise((r) => child.once("exit", r));
+    },
+  };
+}

@@ -1,0 +1,159 @@
+// HTTP servers of the test process that real Envoy talks to: the recording upstream (what reached
+// the upstream, answered as the scenario says) and scripted callout targets (an auth service, a
+// JWKS endpoint…), which answer like host-mock's CalloutRouter: a response after a delay, a reset,
+// or silence until the caller's timeout.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+export type Pairs = Array<[string, string]>;
+
+/** A request as the server received it: header names lower-cased, order and repeats kept. */
+export interface ReceivedRequest {
+  method: string;
+  path: string;
+  headers: Pairs;
+  body: string;
+}
+
+export interface Answer {
+  status: number;
+  headers: Pairs;
+  body: string;
+  /** sent chunked, after the body */
+  trailers?: Pairs;
+}
+
+function pairsOf(raw: string[]): Pairs {
+  const out: Pairs = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i].toLowerCase(), raw[i + 1]]);
+  return out;
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Writes an answer with the headers exactly as given (no Date, no added Content-Type). */
+function send(res: ServerResponse, a: Answer): void {
+  res.sendDate = false;
+  const flat: string[] = [];
+  const hasTrailers = (a.trailers ?? []).length > 0;
+  for (const [k, v] of a.headers) flat.push(k, v);
+  if (hasTrailers) {
+    if (!a.headers.some(([k]) => k.toLowerCase() === "trailer")) flat.push("trailer", (a.trailers ?? []).map(([k]) => k).join(", "));
+    res.writeHead(a.status, flat);
+    res.write(a.body);
+    res.addTrailers(a.trailers ?? []);
+    res.end();
+    return;
+  }
+  if (!a.headers.some(([k]) => k.toLowerCase() === "content-length")) flat.push("content-length", String(Buffer.byteLength(a.body)));
+  res.writeHead(a.status, flat);
+  res.end(a.body);
+}
+
+/** A server on 127.0.0.1 (or every interface, for Envoy in a bridge network) at a free port. */
+abstract class TestServer {
+  protected readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor() {
+    this.server = createServer((req, res) => { void this.handle(req, res); });
+    this.server.on("connection", (s) => {
+      this.sockets.add(s);
+      s.on("close", () => this.sockets.delete(s));
+    });
+  }
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+
+  async start(host = process.env.ENVOY_NETWORK === "bridge" ? "0.0.0.0" : "127.0.0.1"): Promise<number> {
+    await new Promise<void>((resolve) => this.server.listen(0, host, () => resolve()));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this.port;
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+/** Records every request and answers with `answer(request)`. */
+export class RecordingUpstream extends TestServer {
+  readonly received: ReceivedRequest[] = [];
+
+  constructor(public answer: (r: ReceivedRequest) => Answer) {
+    super();
+  }
+
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const r: ReceivedRequest = { method: req.method ?? "", path: req.url ?? "", headers: pairsOf(req.rawHeaders), body: await readBody(req) };
+    this.received.push(r);
+    send(res, this.answer(r));
+  }
+}
+
+export interface CalloutRule {
+  cluster: string;
+  method?: string;
+  path?: string;
+  answer: { status: number; headers: Pairs; body: string; delayMs: number } | { fail: "reset"; delayMs: number } | { fail: "timeout" };
+}
+
+/** One server per callout cluster; each call is answered by the first rule of its cluster that matches. */
+export class CalloutTargets {
+  private readonly servers = new Map<string, CalloutServer>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(readonly rules: CalloutRule[]) {
+    for (const r of rules) if (!this.servers.has(r.cluster)) this.servers.set(r.cluster, new CalloutServer(r.cluster, this));
+  }
+
+  async start(): Promise<Record<string, number>> {
+    const ports: Record<string, number> = {};
+    for (const [name, s] of this.servers) ports[name] = await s.start();
+    return ports;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    for (const s of this.servers.values()) await s.stop();
+  }
+
+  /** Every call, in arrival order, with its cluster. */
+  readonly calls: Array<ReceivedRequest & { cluster: string }> = [];
+
+  later(ms: number, f: () => void): void {
+    const t = setTimeout(() => { this.timers.delete(t); f(); }, ms);
+    this.timers.add(t);
+  }
+}
+
+class CalloutServer extends TestServer {
+  constructor(private readonly cluster: string, private readonly targets: CalloutTargets) {
+    super();
+  }
+
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const r: ReceivedRequest = { method: req.method ?? "", path: req.url ?? "", headers: pairsOf(req.rawHeaders), body: await readBody(req) };
+    this.targets.calls.push({ ...r, cluster: this.cluster });
+    const rule = this.targets.rules.find((x) => x.cluster === this.cluster && (x.method === undefined || x.method === r.method) &&
+      (x.path === undefined || x.path === r.path));
+    if (rule === undefined) {
+      send(res, { status: 500, headers: [["content-type", "text/plain"]], body: `no scripted answer for ${r.method} ${r.path} on cluster ${this.cluster}` });
+      return;
+    }
+    const a = rule.answer;
+    if ("fail" in a && a.fail === "timeout") return; // never answer: the caller's timeout decides
+    const act = (): void => {
+      if ("fail" in a) req.socket.destroy(); // a reset
+      else send(res, { status: a.status, headers: a.headers, body: a.body });
+    };
+    if (a.delayMs > 0) this.targets.later(a.delayMs, act);
+    else act();
+  }
+}
