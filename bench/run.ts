@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { createHost, type MockHost } from "../host-mock/src/index.ts";
 import { median, rounds, timeOps } from "./stats.ts";
+import { inProcessSuite, vitestSuite } from "./suite-throughput.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const wasm = (dir: string, target = "release") => join(root, dir, "build", `${target}.wasm`);
@@ -145,6 +146,12 @@ let calibrationSink = 0;
   rows.push({ name: "instantiate example filter (cached module, no start)", value: bareMs, unit: "ms", target: "< 0.5 ms", pass: bareMs < 0.5 });
   rows.push({ name: "instantiate + _initialize + vm_start + configure", value: fullMs, unit: "ms", note: "what each test pays" });
 }
+
+// 8. Tests/s for a suite of 1,000 small isolated tests (fresh host, one request, asserts each):
+// in-process, then the same suite run by vitest as a child process. After 7, so the suite's own
+// thousands of dead hosts cannot slow the instantiate figure; vitest last, as it loads both cores.
+rows.push(...inProcessSuite(root, ROUNDS));
+rows.push(...vitestSuite(root, 3));
 
 const fmt = (r: Row) => {
   const v = r.unit === "ratio" ? r.value.toFixed(2) : r.value >= 1000 ? Math.round(r.value).toLocaleString("en-US") : r.value.toFixed(r.value < 1 ? 3 : 1);
