@@ -139,9 +139,9 @@ describe("proxy-wasm Go SDK v0.24.0 built by standard Go (wasip1, c-shared)", ()
     expect(s.localReply).toMatchObject({ status: 403, bodyText: "denied by auth (504): upstream request timeout" });
   });
 
-  it("denies when the auth connection is reset (no response headers at all)", () => {
+  it("denies when the auth connection is reset after the answer started (no response headers at all)", () => {
     const host = goHost();
-    host.callouts.route({ cluster: "auth" }, { fail: "reset" });
+    host.callouts.route({ cluster: "auth" }, { fail: "reset-after-headers" });
     const s = host.newHttpStream();
     s.sendRequestHeaders(REQUEST, true);
     expect(host).toHaveLogged(LogLevel.warn, "auth call failed: no response");

@@ -163,9 +163,9 @@ describe("proxy-wasm Rust SDK 0.2.5 filter on the mock host", () => {
       expect(s.request.headers.some(([k]) => k === "x-auth-user")).toBe(false); // auth named nobody
     });
 
-    it("reset: the answer without headers becomes a local 503", () => {
+    it("reset after the answer started: the answer without headers becomes a local 503", () => {
       const host = gate();
-      host.callouts.route({ cluster: "auth" }, { fail: "reset" });
+      host.callouts.route({ cluster: "auth" }, { fail: "reset-after-headers" });
       const s = host.newHttpStream();
       s.sendRequestHeaders(REQ, true);
       expect(s.localReply).toMatchObject({ status: 503, bodyText: "auth unavailable\n" });

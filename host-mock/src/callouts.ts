@@ -1,6 +1,7 @@
 // The scripted upstream behind proxy_http_call: clusters the plugin may call, routes matched on
-// cluster, method, path and headers, and answers — a response after a virtual delay, a reset, or a
-// timeout — delivered the way Envoy delivers them (§5.7, §11.10). Every call is recorded in `sent`.
+// cluster, method, path and headers, and answers — a response after a virtual delay, a connection
+// reset, or a timeout — delivered the way Envoy 1.40 delivers them (§5.7, §11.10; the reset and
+// timeout replies were compared with real Envoy by the differential suite). Every call is recorded in `sent`.
 // A call that matches no route fails the test (it is thrown from the test's current operation).
 import type { HeaderPairs } from "./pairs.ts";
 
@@ -20,10 +21,19 @@ export interface CalloutRequest {
   readonly timeoutMs: number;
 }
 
-/** A response (`status` with optional headers/body/trailers), a reset, or a timeout, after `delayMs` of virtual time. */
+/**
+ * What the called upstream does, after `delayMs` of virtual time:
+ * - a response (`status` with optional headers/body/trailers);
+ * - `reset`: drops the connection before answering — Envoy's router turns that into its own 503
+ *   reply ("upstream connect error or disconnect/reset before headers. reset reason: connection
+ *   termination"), which the plugin receives as the call's response;
+ * - `reset-after-headers`: drops it after the response started — the plugin gets zero headers, body
+ *   and trailers, and proxy_get_status says BrokenConnection (11) "reset";
+ * - `timeout`: never answers; the call's timeout yields the router's 504.
+ */
 export type CalloutAnswer =
   | { status: number; headers?: HeaderPairs; body?: string | Uint8Array; trailers?: HeaderPairs; delayMs?: number }
-  | { fail: "reset"; delayMs?: number }
+  | { fail: "reset" | "reset-after-headers"; delayMs?: number }
   | { fail: "timeout" };
 
 export interface CalloutMatch {
@@ -103,7 +113,18 @@ export function responseOf(a: { status: number; headers?: HeaderPairs; body?: st
   return { headers, body, trailers: (a.trailers ?? []).map(([k, v]) => [k.toLowerCase(), v] as [string, string]) };
 }
 
+/** A reply Envoy's router makes itself: `:status`, content-length, content-type text/plain, body. */
+function routerReply(status: number, text: string): CalloutResponse {
+  const body = enc.encode(text);
+  return { headers: [[":status", String(status)], ["content-length", String(body.length)], ["content-type", "text/plain"]], body, trailers: [] };
+}
+
 /** What Envoy's router synthesizes when a callout's timeout expires (§5.7). */
 export function timeoutResponse(): CalloutResponse {
-  return responseOf({ status: 504, headers: [["content-type", "text/plain"]], body: "upstream request timeout" });
+  return routerReply(504, "upstream request timeout");
+}
+
+/** What Envoy's router answers when the called upstream drops the connection before its response. */
+export function resetResponse(): CalloutResponse {
+  return routerReply(503, "upstream connect error or disconnect/reset before headers. reset reason: connection termination");
 }

@@ -53,7 +53,8 @@ export interface HostOptions {
   /**
    * What a trap does. Default: the call that trapped throws TrapError (a unit test fails there).
    * "FAIL_CLOSED" / "FAIL_OPEN": Envoy's `failure_policy` — the VM is marked failed (`failure`),
-   * the stream gets a 503 or goes on without the filter, and so do later streams (§11.14).
+   * the stream in flight gets Envoy's 503 under both; later streams get it too (FAIL_CLOSED) or
+   * skip the filter (FAIL_OPEN) (§11.14).
    */
   failurePolicy?: "FAIL_CLOSED" | "FAIL_OPEN";
   /**

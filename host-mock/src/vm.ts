@@ -4,7 +4,7 @@
 
 import type { Timer, VirtualClock } from "./clock.ts";
 import type { ProxyProcess, Stat } from "./process.ts";
-import { responseOf, timeoutResponse, type CalloutRequest, type CalloutResponse, type CalloutRouter } from "./callouts.ts";
+import { resetResponse, responseOf, timeoutResponse, type CalloutRequest, type CalloutResponse, type CalloutRouter } from "./callouts.ts";
 import { LogLevel, WasmResult, type MetricType } from "../../sdk/assembly/abi/enums.ts";
 import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
 import type { GuestFrame, HostCallRecord } from "./errors.ts";
@@ -290,7 +290,7 @@ export class Vm implements ImportContext {
     if (timeout > 0 && delay >= timeout) {
       this.opts.clock.schedule(timeout, deliver(timeoutResponse())); // Envoy's router answers 504
     } else if (delay !== Infinity) {
-      const resp = "fail" in answer ? "reset" : responseOf(answer);
+      const resp = "fail" in answer ? (answer.fail === "reset" ? resetResponse() : "reset") : responseOf(answer);
       if (delay === 0) this.defer(deliver(resp)); // after the calling callback returns, never inside it
       else this.opts.clock.schedule(delay, deliver(resp));
     } // a timeout answer without a call timeout: Envoy waits forever

@@ -106,7 +106,10 @@ export async function startEnvoy(options: EnvoyOptions): Promise<RunningEnvoy> {
     ...(options.routeTimeoutMs !== undefined ? { routeTimeoutMs: options.routeTimeoutMs } : {}),
   };
   const config = JSON.stringify(bootstrap(spec));
-  const args = ["--concurrency", String(options.concurrency ?? Number(process.env.ENVOY_CONCURRENCY ?? 2)), "--log-level", "warning", "--component-log-level", "wasm:info"];
+  // --disable-hot-restart: with host networking several Envoys share one network namespace, and
+  // each would otherwise claim the same hot-restart domain socket (base id 0) and fail to start
+  const args = ["--concurrency", String(options.concurrency ?? Number(process.env.ENVOY_CONCURRENCY ?? 2)), "--disable-hot-restart",
+    "--log-level", "warning", "--component-log-level", "wasm:info"];
   const started = performance.now();
   const handle = mode === "process"
     ? await startProcess(binary as string, config, args)
@@ -208,7 +211,7 @@ async function startProcess(binary: string, config: string, args: string[]): Pro
   const dir = mkdtempSync(join(tmpdir(), "filterkit-envoy-"));
   const file = join(dir, "envoy.json");
   writeFileSync(file, config);
-  const child: ChildProcess = spawn(binary, ["-c", file, ...args, "--base-id", String(process.pid % 60_000)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(binary, ["-c", file, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   let exit: string | null = null;
   child.stdout?.on("data", (d: Buffer) => { log += d.toString(); });

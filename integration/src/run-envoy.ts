@@ -41,7 +41,7 @@ export async function runOnEnvoy(scenario: Scenario): Promise<EnvoyRun> {
     ...(c.match.method !== undefined ? { method: c.match.method } : {}),
     ...(typeof c.match.path === "string" ? { path: c.match.path } : {}),
     answer: "fail" in c.answer
-      ? c.answer.fail === "reset" ? { fail: "reset" as const, delayMs: c.answer.delayMs ?? 0 } : { fail: "timeout" as const }
+      ? c.answer.fail === "timeout" ? { fail: "timeout" as const } : { fail: c.answer.fail, delayMs: c.answer.delayMs ?? 0 }
       : {
         status: c.answer.status, headers: c.answer.headers ?? [], delayMs: c.answer.delayMs ?? 0,
         body: typeof c.answer.body === "string" ? c.answer.body : Buffer.from(c.answer.body ?? new Uint8Array(0)).toString("utf8"),

@@ -42,7 +42,6 @@ function send(res: ServerResponse, a: Answer): void {
   const hasTrailers = (a.trailers ?? []).length > 0;
   for (const [k, v] of a.headers) flat.push(k, v);
   if (hasTrailers) {
-    if (!a.headers.some(([k]) => k.toLowerCase() === "trailer")) flat.push("trailer", (a.trailers ?? []).map(([k]) => k).join(", "));
     res.writeHead(a.status, flat);
     res.write(a.body);
     res.addTrailers(a.trailers ?? []);
@@ -101,7 +100,7 @@ export interface CalloutRule {
   cluster: string;
   method?: string;
   path?: string;
-  answer: { status: number; headers: Pairs; body: string; delayMs: number } | { fail: "reset"; delayMs: number } | { fail: "timeout" };
+  answer: { status: number; headers: Pairs; body: string; delayMs: number } | { fail: "reset" | "reset-after-headers"; delayMs: number } | { fail: "timeout" };
 }
 
 /** One server per callout cluster; each call is answered by the first rule of its cluster that matches. */
@@ -150,8 +149,16 @@ class CalloutServer extends TestServer {
     const a = rule.answer;
     if ("fail" in a && a.fail === "timeout") return; // never answer: the caller's timeout decides
     const act = (): void => {
-      if ("fail" in a) req.socket.destroy(); // a reset
-      else send(res, { status: a.status, headers: a.headers, body: a.body });
+      if (!("fail" in a)) {
+        send(res, { status: a.status, headers: a.headers, body: a.body });
+      } else if (a.fail === "reset") {
+        req.socket.destroy(); // before any response byte
+      } else {
+        // the response starts (headers and a first body chunk), then the connection drops
+        res.writeHead(200, ["content-type", "text/plain", "content-length", "100"]);
+        res.write("partial");
+        setTimeout(() => req.socket.destroy(), 20);
+      }
     };
     if (a.delayMs > 0) this.targets.later(a.delayMs, act);
     else act();

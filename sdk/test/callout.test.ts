@@ -33,9 +33,19 @@ describe.each(["debug", "release"] as const)("HTTP callouts (%s build)", (target
     expect(s.request.headers).toEqual([]); // nothing went upstream
   });
 
-  it("sees a reset as zero headers with status BrokenConnection \"reset\"", () => {
+  it("sees a connection reset before the answer as Envoy's router 503, passed on as the gate's 403", () => {
     const host = gate();
     host.callouts.route({ cluster: "auth" }, { fail: "reset" });
+    const s = host.newHttpStream();
+    s.sendRequestHeaders(REQ, true);
+    expect(s.localReply).toMatchObject({
+      status: 403, bodyText: "upstream connect error or disconnect/reset before headers. reset reason: connection termination",
+    });
+  });
+
+  it("sees a reset after the answer started as zero headers with status BrokenConnection \"reset\"", () => {
+    const host = gate();
+    host.callouts.route({ cluster: "auth" }, { fail: "reset-after-headers" });
     const s = host.newHttpStream();
     s.sendRequestHeaders(REQ, true);
     expect(host.logsAt(LogLevel.warn)).toContain(`auth call failed: ${WasmResult.BrokenConnection} reset`);

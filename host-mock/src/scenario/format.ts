@@ -125,8 +125,10 @@ export function parseScenario(doc: unknown, file: string): Scenario {
     if (typeof delayMs !== "number" || delayMs < 0) throw new ScenarioError(`scenario field "${at}.answer.delayMs": expected a number >= 0`);
     let answer: CalloutAnswer;
     if (a.fail !== undefined) {
-      if (a.fail !== "reset" && a.fail !== "timeout") throw new ScenarioError(`scenario field "${at}.answer.fail": expected "reset" or "timeout"`);
-      answer = a.fail === "reset" ? { fail: "reset", delayMs } : { fail: "timeout" };
+      if (a.fail !== "reset" && a.fail !== "reset-after-headers" && a.fail !== "timeout") {
+        throw new ScenarioError(`scenario field "${at}.answer.fail": expected "reset", "reset-after-headers" or "timeout"`);
+      }
+      answer = a.fail === "timeout" ? { fail: "timeout" } : { fail: a.fail, delayMs };
     } else {
       const status = a.status ?? 200;
       if (typeof status !== "number" || !Number.isInteger(status)) throw new ScenarioError(`scenario field "${at}.answer.status": expected an HTTP status code`);

@@ -6,6 +6,7 @@ import { CalloutRouter } from "../callouts.ts";
 import { VirtualClock } from "../clock.ts";
 import { createChain, type Exchange, type FilterChain } from "../chain.ts";
 import { createHost, type MockHost } from "../host.ts";
+import { ProxyProcess } from "../process.ts";
 import { utf8Length } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult, type ScenarioUpstream } from "./format.ts";
@@ -14,11 +15,12 @@ import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult
 function startPlugins(scenario: Scenario): MockHost[] {
   const clock = new VirtualClock();
   const callouts = new CalloutRouter();
+  const process = new ProxyProcess(); // one Envoy: shared data and queues per vm_id across plugins
   for (const c of scenario.callouts) callouts.route(c.match, c.answer);
   const hosts = scenario.plugins.map((p, i) => {
     const host = createHost({
       wasm: p.wasm, rootId: p.rootId, vmId: p.vmId, pluginName: p.rootId, pluginConfig: p.configuration,
-      failurePolicy: p.failurePolicy, clock, callouts,
+      failurePolicy: p.failurePolicy, clock, callouts, process,
     });
     if (!host.started || !host.configured) {
       const why = host.logs.filter((l) => l.level >= 3).map((l) => l.message).join("; ");
@@ -36,6 +38,17 @@ function withContentLength(headers: HeaderPairs, body: string): HeaderPairs {
 
 const isPseudo = ([k]: [string, string]): boolean => k.startsWith(":");
 const pseudo = (h: HeaderPairs, name: string): string => h.find(([k]) => k === name)?.[1] ?? "";
+
+/**
+ * The framing an HTTP/1 codec adds on the way to the client: a response that ends without a body,
+ * a content-length or trailers gets `content-length: 0` (Envoy's codec does, unless 1xx/204/304).
+ */
+function http1Framing(headers: HeaderPairs, out: { body: Uint8Array; trailers: HeaderPairs; headers: HeaderPairs }): HeaderPairs {
+  const status = Number(pseudo(out.headers, ":status"));
+  const noBodyAllowed = status < 200 || status === 204 || status === 304;
+  if (noBodyAllowed || out.body.length > 0 || out.trailers.length > 0 || headers.some(([k]) => k === "content-length" || k === "transfer-encoding")) return headers;
+  return [...headers, ["content-length", "0"]];
+}
 
 function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioRequest): ScenarioResult {
   const headers = withContentLength([[":method", r.method], [":path", r.path], [":authority", r.authority], [":scheme", "http"], ...r.headers], r.body);
@@ -65,7 +78,7 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
   const response: ScenarioResult["response"] = out.reset
     ? { status: 0, headers: [], body: "", reset: true }
     : {
-      status: Number(pseudo(out.headers, ":status")), headers: out.headers.filter((p) => !isPseudo(p)), body: out.bodyText,
+      status: Number(pseudo(out.headers, ":status")), headers: http1Framing(out.headers.filter((p) => !isPseudo(p)), out), body: out.bodyText,
       ...(out.trailers.length > 0 ? { trailers: out.trailers } : {}),
     };
   return { upstream: received, response };
