@@ -1,0 +1,3 @@
+module filterkit/envoy/echo
+
+go 1.21
