@@ -36,3 +36,43 @@ const rejected = createHost({ wasm: wasmPath, rootId: "add_header", pluginConfig
 console.log(`configuration ${JSON.stringify(bad)} -> accepted: ${rejected.configured}`);
 for (const line of rejected.logsAt(LogLevel.error)) console.log(`  error log: ${line}`);
 console.log("\nEnvoy would refuse this configuration at load time the same way (onConfigure returned false).");
+
+// `npm run demo -- --envoy`: the same two steps in real Envoy (integration/src/envoy.ts settings;
+// without Docker, the runtime is set up by scripts/setup-envoy-runtime.sh when run as root).
+if (process.argv.includes("--envoy")) {
+  const { envoyRuntime } = await import("../integration/src/runtime.ts");
+  const { startEnvoy, EnvoyStartError } = await import("../integration/src/envoy.ts");
+  const { RecordingUpstream } = await import("../integration/src/servers.ts");
+  const { connect, send } = await import("../integration/src/client.ts");
+  const skipped = envoyRuntime();
+  if (skipped !== null) {
+    console.log(`\nreal Envoy: ${skipped}`);
+    process.exit(0);
+  }
+  const upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"]], body: "ok" }));
+  const port = await upstream.start();
+  const plugin = (configuration: string) => ({ name: "add_header", rootId: "add_header", vmId: "demo", wasm: wasmPath, configuration, failurePolicy: "FAIL_CLOSED" as const });
+  const envoy = await startEnvoy({ upstreamPort: port, plugins: [plugin(JSON.stringify(config))] });
+  try {
+    console.log(`\nthe same filter in real Envoy ${envoy.version} (${envoy.runtime}, ready in ${Math.round(envoy.startupMs)} ms)\n`);
+    const client = connect(envoy.url);
+    const r = await send(client, { method: "GET", path: "/hello", headers: [["host", "example.com"]], chunks: [] });
+    await client.close();
+    console.log("GET /hello");
+    show("upstream received:", upstream.received.at(-1)?.headers ?? []);
+    show("client received:", [[":status", String(r.status)], ...r.headers]);
+    console.log(`    body: ${r.body}`);
+  } finally {
+    await envoy.stop();
+  }
+  try {
+    await startEnvoy({ upstreamPort: port, plugins: [plugin(JSON.stringify(bad))] });
+    console.log("\nEnvoy started with the bad configuration: that should not happen");
+    process.exitCode = 1;
+  } catch (e) {
+    if (!(e instanceof EnvoyStartError)) throw e;
+    console.log(`\nconfiguration ${JSON.stringify(bad)} -> Envoy refuses to start:`);
+    for (const line of e.log.split("\n").filter((l) => /wasm log|failed to load/.test(l))) console.log(`  ${line.replace(/^\[[^\]]*\]/, "").trim()}`);
+  }
+  await upstream.stop();
+}
