@@ -13,7 +13,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { GenericContainer, type StartedTestContainer } from "testcontainers";
+import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
 import { request } from "undici";
 import { bootstrap, type BootstrapSpec, type ClusterSpec, type WasmPluginSpec } from "../../envoy/bootstrap.ts";
 
@@ -229,4 +229,52 @@ async function startProcess(binary: string, config: string, args: string[]): Pro
       await new Promise((r) => child.once("exit", r));
     },
   };
+}
+
+/**
+ * `envoy --mode validate` on a configuration (YAML or JSON text) with `files` placed where it
+ * expects them: parses everything and loads the wasm plugins (their onConfigure runs) without
+ * serving. Returns Envoy's output; `ok` when Envoy said the configuration is OK.
+ */
+export async function validateConfig(config: string, files: Array<{ source: string; target: string }>): Promise<{ ok: boolean; output: string }> {
+  const binary = process.env.ENVOY_BINARY;
+  if (binary !== undefined && binary !== "") {
+    const { mkdtempSync, writeFileSync, mkdirSync, copyFileSync } = await import("node:fs");
+    const { join, dirname } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "filterkit-validate-"));
+    // the configuration names absolute paths; rewrite them under a private directory
+    let text = config;
+    for (const f of files) {
+      const local = join(dir, f.target);
+      mkdirSync(dirname(local), { recursive: true });
+      copyFileSync(f.source, local);
+      text = text.split(f.target).join(local);
+    }
+    const file = join(dir, "envoy.yaml");
+    writeFileSync(file, text);
+    const { spawnSync } = await import("node:child_process");
+    const r = spawnSync(binary, ["--mode", "validate", "-c", file, "--disable-hot-restart"], { encoding: "utf8" });
+    const output = `${r.stdout}${r.stderr}`;
+    return { ok: r.status === 0 && /OK\s*$/.test(output.trim()), output };
+  }
+  const image = process.env.ENVOY_IMAGE || DEFAULT_ENVOY_IMAGE;
+  // wait for either verdict in the log (a one-shot wait would hide the log of a failed run)
+  const container = await new GenericContainer(image)
+    .withNetworkMode("host")
+    .withCopyContentToContainer([{ content: config, target: "/etc/envoy/validate.yaml" }])
+    .withCopyFilesToContainer(files)
+    .withCommand(["--mode", "validate", "-c", "/etc/envoy/validate.yaml", "--disable-hot-restart"])
+    .withWaitStrategy(Wait.forLogMessage(/configuration '[^']*' OK|error initializing configuration/))
+    .withStartupTimeout(60_000)
+    .start();
+  const stream = await container.logs();
+  const output = await new Promise<string>((resolve) => {
+    let text = "";
+    stream.on("data", (d: Buffer | string) => { text += d.toString(); });
+    stream.on("end", () => resolve(text));
+    setTimeout(() => { stream.destroy(); resolve(text); }, 1_000);
+  });
+  await container.stop().catch(() => undefined);
+  return { ok: /configuration '[^']*' OK/.test(output), output };
 }
