@@ -256,7 +256,7 @@ export async function validateConfig(config: string, files: Array<{ source: stri
     const { spawnSync } = await import("node:child_process");
     const r = spawnSync(binary, ["--mode", "validate", "-c", file, "--disable-hot-restart"], { encoding: "utf8" });
     const output = `${r.stdout}${r.stderr}`;
-    return { ok: r.status === 0 && /OK\s*$/.test(output.trim()), output };
+    return { ok: r.status === 0 && /configuration '[^']*' OK/.test(output), output };
   }
   const image = process.env.ENVOY_IMAGE || DEFAULT_ENVOY_IMAGE;
   // wait for either verdict in the log (a one-shot wait would hide the log of a failed run)
