@@ -290,6 +290,10 @@ describe("proxy-wasm Rust SDK 0.2.5 filter on the mock host", () => {
     expect(t.message).toMatch(/unreachable/);
     // the SDK's panic hook logs the panic at critical level before the wasm traps
     expect(host.logsAt(LogLevel.critical)).toEqual([expect.stringMatching(/unexpected status: 10/)]);
+    // …which the trap report reads as its abort message, with the panic's location
+    expect(t.abortMessage).toMatch(/unexpected status: 10 at \S+\.rs:\d+:\d+$/);
+    // the guest stack reaches past the panic machinery (more than V8's default 10 frames)
+    expect(t.frames.length).toBeGreaterThan(10);
     expect(t.hostCalls.map((c) => c.name)).toContain("proxy_get_shared_data");
   });
 

@@ -448,6 +448,10 @@ export class Vm implements ImportContext {
       : { kind: "callback", plugin: t.plugin, name, args: args.slice(), result: undefined, contextId, depth: this.depth };
     if (entry !== null) t?.entries.push(entry);
     this.depth++;
+    // a trap's guest stack is captured when it is thrown: keep enough frames to get past an SDK's
+    // panic machinery (Rust's is ~10 frames deep) to the filter's own code
+    const stackLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = GUEST_STACK_FRAMES;
     try {
       const r = f(...args);
       const result = typeof r === "number" ? r >>> 0 : undefined;
@@ -458,6 +462,7 @@ export class Vm implements ImportContext {
       if (this.failed === null) this.failed = err;
       throw err;
     } finally {
+      Error.stackTraceLimit = stackLimit;
       this.depth--;
       [this.current, this.effectiveId, this.eff] = saved;
     }
@@ -626,13 +631,13 @@ export class Vm implements ImportContext {
 
   private trapError(callback: string, args: number[], contextId: number, e: unknown): TrapError {
     const reason = e instanceof Error ? (e instanceof HostTrap || e instanceof WebAssembly.RuntimeError ? e.message : `${e.name}: ${e.message}`) : String(e);
-    const abortMatch = this.lastCritical !== undefined ? /^abort: ([\s\S]*)$/.exec(this.lastCritical) : null;
+    const abortMatch = this.lastCritical === undefined ? null : abortMessage(this.lastCritical);
     return new TrapError({
       callback,
       args,
       contextId,
       reason,
-      ...(abortMatch !== null ? { abort: abortMatch[1] } : {}),
+      ...(abortMatch !== null ? { abort: abortMatch } : {}),
       frames: e instanceof Error ? this.guestFrames(e) : [],
       hostCalls: this.recentHostCalls(),
       cause: e,
@@ -663,6 +668,21 @@ export class Vm implements ImportContext {
     for (const m of (e.stack ?? "").matchAll(re)) add(m[1], Number(m[2]), parseInt(m[3], 16));
     return frames;
   }
+}
+
+const GUEST_STACK_FRAMES = 64;
+
+/**
+ * The message an SDK logged at critical level just before trapping, as "<message> at <where>":
+ * AssemblyScript's abort handler (`abort: <msg> at <file>:<line>:<col>`) or Rust's panic hook
+ * (`panicked at <file>:<line>:<col>:\n<msg>`). Null for any other critical line.
+ */
+export function abortMessage(critical: string): string | null {
+  const as = /^abort: ([\s\S]*)$/.exec(critical);
+  if (as !== null) return as[1];
+  const rust = /^panicked at ([^\n]*?):?\n([\s\S]*)$/.exec(critical) ?? /^panicked at '([\s\S]*)', (\S+:\d+:\d+)$/.exec(critical);
+  if (rust === null) return null;
+  return critical.startsWith("panicked at '") ? `${rust[1]} at ${rust[2]}` : `${rust[2].trim()} at ${rust[1]}`;
 }
 
 /**

@@ -141,3 +141,13 @@ describe("trap reports with an AssemblyScript module", () => {
     expect(e.hostCalls.at(-1)?.name).toBe("proxy_log");
   });
 });
+
+describe("abort messages SDKs log before trapping", () => {
+  it("reads AssemblyScript's abort line and both forms of Rust's panic line", async () => {
+    const { abortMessage } = await import("../src/vm.ts");
+    expect(abortMessage("abort: boom at assembly/index.ts:3:5")).toBe("boom at assembly/index.ts:3:5");
+    expect(abortMessage("panicked at src/lib.rs:42:9:\nunexpected status: 10")).toBe("unexpected status: 10 at src/lib.rs:42:9");
+    expect(abortMessage("panicked at 'index out of bounds', src/lib.rs:7:1")).toBe("index out of bounds at src/lib.rs:7:1");
+    expect(abortMessage("some other critical line")).toBeNull();
+  });
+});
