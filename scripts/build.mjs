@@ -14,6 +14,7 @@
 //
 // Then every `compat/<sdk>/build.sh` runs (filters written with other SDKs — Rust, Go — built from
 // source with their own toolchains; each script is idempotent and quick when nothing changed).
+// `--no-foreign` skips them (the demo needs only the AssemblyScript filters, not Go or Rust).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
@@ -24,6 +25,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
 const force = args.has("--force");
 const quiet = args.has("--quiet");
+const foreign = !args.has("--no-foreign"); // the demo needs only the AssemblyScript filters
 const SKIP_DIRS = new Set(["node_modules", "build", ".git", ".cache"]);
 const sdkSources = join(root, "sdk");
 
@@ -126,7 +128,7 @@ async function main() {
   }
   await Promise.all(Array.from({ length: width }, worker));
   // foreign-SDK fixtures: one at a time (cargo and go parallelise internally)
-  const scripts = existsSync(join(root, "compat"))
+  const scripts = foreign && existsSync(join(root, "compat"))
     ? readdirSync(join(root, "compat")).map((d) => join(root, "compat", d, "build.sh")).filter((f) => existsSync(f)).sort()
     : [];
   let scriptFailed = 0;
