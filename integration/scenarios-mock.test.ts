@@ -215,6 +215,68 @@ const checks: Record<string, () => void> = {
     }
   },
 
+  "properties.json": () => {
+    const [get, post, local] = run("properties.json");
+    /** The property-echo answer for `name` (header x-prop-<name>). */
+    const prop = (headers: ReadonlyArray<readonly [string, string]>, name: string): string | undefined => {
+      const v = values(headers, `x-prop-${name}`);
+      expect(v, `x-prop-${name}`).toHaveLength(1);
+      return v[0];
+    };
+    const req = get.upstream!.headers;
+    // request attributes from the request headers the filter holds (the connection manager's
+    // x-forwarded-proto and x-request-id included)
+    expect(prop(req, "request.path")).toBe("/items/list?x=1&y=2");
+    expect(prop(req, "request.url-path")).toBe("/items/list");
+    expect(prop(req, "request.query")).toBe("x=1&y=2");
+    expect(prop(req, "request.host")).toBe("props.example");
+    expect(prop(req, "request.referer")).toBe("http://ref.example/");
+    expect(prop(req, "request.useragent")).toBe("probe/1.0");
+    expect(prop(req, "request.id")).toBe("<present 36 bytes>");
+    expect(prop(req, "request.headers-bytes")).toBe("190");
+    expect(prop(req, "request.total-size")).toBe("190");
+    expect(prop(req, "response.headers")).toBe("<present>");            // an empty map, not NotFound
+    expect(prop(req, "response.trailers")).toBe("<4 bytes hex 00000000>");
+    expect(prop(req, "response.code")).toBe("<not found>");
+    expect(prop(req, "upstream.num-endpoints")).toBe("1");
+    // the bootstrap's names (the scenario runner configures the mock with them)
+    expect(prop(req, "xds.cluster-name")).toBe("upstream");
+    expect(prop(req, "xds.virtual-host-name")).toBe("all");
+    expect(prop(req, "xds.route-name")).toBe("<empty>");
+    expect(prop(req, "xds.node.id")).toBe("<empty>");
+    // filter state: single-segment names read back, multi-segment ones never do
+    expect(prop(req, "fs-single")).toBe("one");
+    expect(prop(req, "fs.multi")).toBe("<not found>");
+    expect(prop(req, "filter-state.wasm.fs-single")).toBe("one");
+    expect(prop(req, "fs-int")).toBe("<8 bytes hex 2a00000000000000>");
+    expect(prop(req, "request")).toBe("<status 3>");                    // a group read whole
+    // root context: plugin_* and xds.node only
+    expect(prop(req, "root-plugin-name")).toBe("property_echo");
+    expect(prop(req, "root-xds.node.id")).toBe("<empty>");
+    expect(prop(req, "root-xds.cluster-name")).toBe("<not found>");
+    expect(prop(req, "root-request.path")).toBe("<not found>");
+    expect(prop(post.upstream!.headers, "request.size")).toBe("5");    // content-length
+    // response phase of an upstream answer: request headers let go, upstream known
+    const resp = get.response.headers;
+    expect(prop(resp, "request.path")).toBe("<not found>");
+    expect(prop(resp, "request.headers")).toBe("<present 4 bytes>");    // empty map
+    expect(prop(resp, "response.code")).toBe("200");
+    expect(prop(resp, "response.code-details")).toBe("via_upstream");
+    expect(prop(resp, "response.grpc-status")).toBe("2");
+    expect(prop(resp, "upstream.request-attempt-count")).toBe("1");
+    expect(prop(resp, "xds.upstream-host-metadata")).toBe("<status 3>"); // a host without metadata: CEL null
+    expect(prop(resp, "hdr-request-path")).toBe("<unavailable>");
+    // local reply from onRequestHeaders: the request headers are still held in its response phase
+    expect(local.upstream).toBeNull();
+    expect(local.response.status).toBe(403);
+    const lr = local.response.headers;
+    expect(prop(lr, "request.path")).toBe("/local");
+    expect(prop(lr, "hdr-request-path")).toBe("/local");
+    expect(prop(lr, "response.code-details")).toBe("property_echo_local");
+    expect(prop(lr, "response.grpc-status")).toBe("7");
+    expect(prop(lr, "upstream.address")).toBe("<not found>");
+  },
+
   "config-rejected.json": () => {
     const { doc, file } = load("config-rejected.json");
     const scenario = parseScenario(doc, file);                                // the file itself is valid

@@ -674,10 +674,14 @@ export class HttpStream implements StreamHostSide {
       status: r.status, details, headers: clonePairs(built.headers), body: r.body.slice(),
       bodyText: fromUtf8(r.body), grpcStatus: r.grpcStatus,
     };
-    // no more request callbacks for this stream
+    // no more request callbacks for this stream; request headers the filter still held (it never
+    // continued them) stay readable, as in Envoy, whose filter keeps its request-headers pointer
+    // unless the headers callback continued — so the reply's response callbacks still see them
     this.req.closed = true;
     this.req.pausedAt = null;
+    const heldHeaders = this.req.headersHandle;
     this.req.dropHandles();
+    this.req.headersHandle = heldHeaders;
     const resp = this.resp;
     if (resp.outHeaders !== null) {
       this.resetStream(details); // response headers already went downstream: Envoy can only reset

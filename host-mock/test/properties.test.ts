@@ -253,7 +253,7 @@ describe("properties (§6.5, §10)", () => {
   it("upstream.*: absent until the request went upstream, then address/port/local_address/attempts/locality", () => {
     const up = ["upstream\0address", "upstream\0port", "upstream\0local_address", "upstream\0request_attempt_count",
       "upstream\0transport_failure_reason", "upstream\0locality", "upstream\0cx_pool_ready_duration", "upstream\0tls_version",
-      "xds\0upstream_host_metadata"];
+      "xds\0upstream_host_metadata", "xds\0upstream_host_locality_metadata", "upstream\0num_endpoints"];
     const host = filterHost({
       proxy_on_request_headers: `${probe(...up)} (i32.const 0)`,
       proxy_on_response_headers: `${probe(...up)} (i32.const 0)`,
@@ -263,9 +263,55 @@ describe("properties (§6.5, §10)", () => {
     s.sendResponseHeaders([[":status", "200"]], true);
     expect(results(host)).toEqual([
       [NOT_FOUND, ""], [NOT_FOUND, ""], [NOT_FOUND, ""], [OK, hex(encodeUint64(0))], [NOT_FOUND, ""], [NOT_FOUND, ""], [NOT_FOUND, ""], [NOT_FOUND, ""], [NOT_FOUND, ""],
+      [NOT_FOUND, ""], [OK, hex(encodeUint64(1))], // num_endpoints: the route's cluster is known before any upstream
       [OK, h("10.0.0.3:80")], [OK, i64(80)], [OK, h("10.0.0.2:40001")], [OK, hex(encodeUint64(1))], [OK, ""], [OK, ""],
-      [OK, hex(encodeDuration(0n))], [NOT_FOUND, ""], [OK, ""],
+      [OK, hex(encodeDuration(0n))], [NOT_FOUND, ""],
+      // a host configured without metadata: Envoy hands CEL a null message → SerializationFailure
+      [SERIALIZATION_FAILURE, ""], [SERIALIZATION_FAILURE, ""], [OK, hex(encodeUint64(1))],
     ]);
+  });
+
+  it("upstream host metadata the test set is a Metadata message; num_endpoints can be overridden", () => {
+    const host = filterHost({
+      proxy_on_response_headers: `${probe("xds\0upstream_host_metadata", "xds\0upstream_host_metadata\0filter_metadata\0ns\0k", "upstream\0num_endpoints")} (i32.const 0)`,
+    }, {}, { properties: { "xds.upstream_host_metadata.filter_metadata.ns.k": "v", "upstream.num_endpoints": { uint: 3 } } });
+    const s = host.newHttpStream();
+    s.sendRequestHeaders(REQ, true);
+    s.sendResponseHeaders([[":status", "200"]], true);
+    // Metadata { filter_metadata: { "ns": Struct { "k": "v" } } }
+    const struct = "0a08" + "0a01" + h("k") + "1203" + "1a01" + h("v");
+    expect(results(host)).toEqual([
+      [OK, "0a10" + "0a02" + h("ns") + "120a" + struct], [OK, h("v")], [OK, hex(encodeUint64(3))],
+    ]);
+  });
+
+  it("header maps the filter does not hold are empty maps (not NotFound); headers_bytes counts the held map or is 0", () => {
+    const maps = ["request\0headers", "request\0headers_bytes", "response\0headers", "response\0headers_bytes", "response\0trailers", "request\0headers\0x-multi"];
+    const host = filterHost({
+      proxy_on_request_headers: `${probe(...maps)} (i32.const 0)`,
+      proxy_on_response_headers: `${probe(...maps)} (i32.const 0)`,
+    });
+    const s = host.newHttpStream();
+    s.sendRequestHeaders(REQ, true);
+    s.sendResponseHeaders([[":status", "200"], ["x-up", "u"]], true);
+    const reqBytes = REQ.reduce((n, [k, v]) => n + k.length + v.length, 0);
+    expect(results(host)).toEqual([
+      [OK, hex(encodePairs([[":method", "GET"], [":path", "/a/b?x=1&y=2"], [":authority", "example.com"], [":scheme", "https"],
+        ["x-request-id", "rid-1"], ["x-multi", "1,2"], ["user-agent", "ua"]]))],
+      [OK, i64(reqBytes)], [OK, "00000000"], [OK, i64(0)], [OK, "00000000"], [OK, h("1,2")],
+      // response phase: the request headers were let go
+      [OK, "00000000"], [OK, i64(0)], [OK, hex(encodePairs([[":status", "200"], ["x-up", "u"]]))],
+      [OK, i64(":status".length + 3 + "x-up".length + 1)], [OK, "00000000"], [NOT_FOUND, ""],
+    ]);
+  });
+
+  it("a local reply from onRequestHeaders: its response callbacks still see the request headers the filter held", () => {
+    const host = filterHost({
+      proxy_on_request_headers: `(drop (call $proxy_send_local_response (i32.const 403) {{no}} {{denied}} (i32.const 0) (i32.const 0) (i32.const -1))) (i32.const 1)`,
+      proxy_on_response_headers: `${probe("request\0path", "request\0headers\0user-agent", "response\0code")} (i32.const 0)`,
+    });
+    host.newHttpStream().sendRequestHeaders(REQ, true);
+    expect(results(host)).toEqual([[OK, h("/a/b?x=1&y=2")], [OK, h("ua")], [OK, i64(403)]]);
   });
 
   it("xds.*: node as a Node proto and by field, names, direction, metadata messages; NotFound for deprecated aliases", () => {
@@ -322,6 +368,13 @@ describe("properties (§6.5, §10)", () => {
       [OK, h("r")], [OK, h("mock-node")], [NOT_FOUND, ""], [NOT_FOUND, ""], [NOT_FOUND, ""], [NOT_FOUND, ""], [NOT_FOUND, ""],
       [NOT_FOUND, ""], [SERIALIZATION_FAILURE, ""],
     ]);
+  });
+
+  it("root context: a test-set value of a stream attribute is NotFound there too; other test-set names are served", () => {
+    const host = filterHost({
+      proxy_on_configure: `${probe("xds\0cluster_name", "request\0protocol", "source\0address", "xds\0node\0id", "custom\0name")} (i32.const 1)`,
+    }, {}, { properties: { "xds.cluster_name": "upstream", "request.protocol": "HTTP/2", "source.address": "1.2.3.4:5", "xds.node.id": "n", "custom.name": "c" } });
+    expect(results(host)).toEqual([[NOT_FOUND, ""], [NOT_FOUND, ""], [NOT_FOUND, ""], [OK, h("n")], [OK, h("c")]]);
   });
 
   it("containers alone → SerializationFailure; unknown names and paths → NotFound", () => {

@@ -41,8 +41,12 @@ describe("scenario runner on the mock host", () => {
       {
         upstream: {
           method: "POST", path: "/items?x=1",
-          // HTTP/1 upstream view: host from :authority, names lower-cased, repeats kept in order
-          headers: [["host", "api.example.com"], ["x-token", "t"], ["x-rep", "a"], ["x-rep", "b"], ["content-length", "7"]],
+          // HTTP/1 upstream view: host from :authority, names lower-cased, repeats kept in order; the
+          // connection manager's x-forwarded-proto and x-request-id (a counter in UUID form) last
+          headers: [
+            ["host", "api.example.com"], ["x-token", "t"], ["x-rep", "a"], ["x-rep", "b"], ["content-length", "7"],
+            ["x-forwarded-proto", "http"], ["x-request-id", "00000000-0000-4000-8000-000000000001"],
+          ],
           body: "payload",
         },
         response: { status: 201, headers: [["content-type", "text/plain"], ["x-up", "1"], ["content-length", "7"], ["x-powered-by", "filterkit"]], body: "created" },

@@ -4,7 +4,8 @@
 // Resolution of a path (segments split on NUL, §9.3), in order:
 //   0. properties set by the test (createHost({ properties }), host.setProperty): the exact path, or a
 //      shorter path holding a test-set `{ map }` / `{ list }` that the rest indexes into; `null`
-//      means absent (NotFound). This is how tests override every default below.
+//      means absent (NotFound). This is how tests override every default below — except that in a
+//      root context a path under an attribute that needs a stream is NotFound even when set.
 //   1. Envoy's CEL activation: request, response, connection, upstream, source, destination,
 //      metadata, filter_state, upstream_filter_state, xds. All of them need a stream except
 //      `xds.node` (Envoy reads it from the local info, also in a root context).
@@ -42,6 +43,7 @@ export const PROPERTY_DEFAULTS = {
   "upstream.address": "10.0.0.3:80",
   "upstream.local_address": "10.0.0.2:40001",
   "upstream.transport_failure_reason": "",
+  "upstream.num_endpoints": 1n,
   "response.flags": 0n,
   "xds.node.id": "mock-node",
   "xds.node.cluster": "mock-service",
@@ -306,6 +308,16 @@ function metadataMessage(h: ImportContext, dotted: string): Cel {
   };
 }
 
+/**
+ * An upstream host's metadata / locality metadata: Envoy hands CEL the host's metadata pointer,
+ * null for a host configured without metadata → a CEL null (SerializationFailure read whole,
+ * nothing inside). A message once the test set some `<attr>.filter_metadata…` value.
+ */
+function hostMetadata(h: ImportContext, dotted: string): Cel {
+  const set = overlay(h, dotted.split(".")).children.size > 0;
+  return set ? metadataMessage(h, dotted) : { kind: "null" };
+}
+
 /** envoy.config.core.v3.Locality { region = 1, zone = 2, sub_zone = 3 } */
 function localityMessage(t: Tree | undefined): Cel {
   const f = (n: string): string => stringOf(t?.children.get(n)?.value ?? undefined) ?? "";
@@ -353,9 +365,13 @@ function nodeMessage(h: ImportContext): Cel | undefined {
 
 // ---- attribute groups ---------------------------------------------------------------------------
 
-/** A header map as CEL sees it: lower-cased lookups, repeated headers comma-joined, listable. */
-function headerMap(map: HeaderPairs | null): Cel | undefined {
-  if (map === null) return undefined;
+/**
+ * A header map as CEL sees it: lower-cased lookups, repeated headers comma-joined, listable. A map
+ * the filter does not hold is an empty map, not absent (Envoy's HeadersWrapper over a null map:
+ * size 0, so `request.headers` read whole is `00000000`; a key in it is NotFound).
+ */
+function headerMap(map: HeaderPairs | null): Cel {
+  if (map === null) return listableMap([]);
   return {
     kind: "map",
     get: (k) => {
@@ -418,6 +434,7 @@ function requestGroup(h: ImportContext, s: StreamHostSide, info: StreamInfoView)
     useragent: hv("user-agent"),
     id: hv("x-request-id"),
     headers: () => headerMap(headers),
+    headers_bytes: () => int(headers === null ? 0 : byteSize(headers)),
     time: () => (info.startNs === null ? undefined : { kind: "timestamp", ns: info.startNs }),
     duration: () => (info.startNs === null || info.completeNs === null ? undefined : { kind: "duration", ns: info.completeNs - info.startNs }),
     size: () => {
@@ -448,6 +465,7 @@ function responseGroup(h: ImportContext, s: StreamHostSide, info: StreamInfoView
       return g === undefined ? undefined : int(g);
     },
     headers: () => headerMap(headers),
+    headers_bytes: () => int(headers === null ? 0 : byteSize(headers)),
     trailers: () => headerMap(trailers),
     size: () => int(info.bytesSent),
     total_size: () => int(info.bytesSent + (headers === null ? 0 : byteSize(headers)) + (trailers === null ? 0 : byteSize(trailers))),
@@ -500,6 +518,14 @@ function upstreamGroup(h: ImportContext, info: StreamInfoView): Cel {
     request_attempt_count: () => uint(known ? 1 : 0),
     locality: () => (known ? localityMessage(overlay(h, ["upstream", "locality"])) : undefined),
     cx_pool_ready_duration: () => (known ? { kind: "duration", ns: 0n } : undefined),
+    // membership_total of the route's cluster: known from route resolution on, before any upstream
+    num_endpoints: () => {
+      const o = override(h, "upstream.num_endpoints");
+      if (o === null) return undefined;
+      if (typeof o === "bigint" || typeof o === "number") return uint(o);
+      if (o !== undefined && typeof o === "object" && "uint" in o) return uint(o.uint);
+      return uint(PROPERTY_DEFAULTS["upstream.num_endpoints"]);
+    },
     // TLS facts of the upstream connection: plaintext by default → absent unless set
   });
 }
@@ -520,8 +546,8 @@ function xdsGroup(h: ImportContext, info: StreamInfoView | null): Cel {
     route_metadata: md("xds.route_metadata"),
     virtual_host_name: s("xds.virtual_host_name"),
     virtual_host_metadata: md("xds.virtual_host_metadata"),
-    upstream_host_metadata: upstreamKnown(() => metadataMessage(h, "xds.upstream_host_metadata")),
-    upstream_host_locality_metadata: upstreamKnown(() => metadataMessage(h, "xds.upstream_host_locality_metadata")),
+    upstream_host_metadata: upstreamKnown(() => hostMetadata(h, "xds.upstream_host_metadata")),
+    upstream_host_locality_metadata: upstreamKnown(() => hostMetadata(h, "xds.upstream_host_locality_metadata")),
     filter_chain_name: s("xds.filter_chain_name"),
     listener_metadata: md("xds.listener_metadata"),
     listener_direction: onStream(() => int(PROPERTY_DEFAULTS["xds.listener_direction"])),
@@ -567,11 +593,24 @@ function topLevel(h: ImportContext, name: string, s: StreamHostSide | null): Cel
   return state === undefined ? undefined : { kind: "bytes", value: state };
 }
 
+/** Catalogue attributes that need stream info: NotFound in a root context, even when the test set them. */
+const STREAM_ATTRIBUTES = new Set([
+  "request", "response", "connection", "source", "destination", "upstream", "metadata", "filter_state",
+  "upstream_filter_state", "connection_id",
+]);
+
+function needsStream(path: string[]): boolean {
+  if (STREAM_ATTRIBUTES.has(path[0] ?? "")) return true;
+  return path[0] === "xds" && path.length > 1 && path[1] !== "node";
+}
+
 /** proxy_get_property: the bytes to return, or the status (NotFound, SerializationFailure). */
 export function resolveProperty(h: ImportContext, path: string[]): Uint8Array | number {
+  const stream = h.effective().stream;
+  if (stream === null && needsStream(path)) return WasmResult.NotFound; // Envoy: no stream info here
   const user = userValue(h, path);
   if (user !== undefined) return user;
-  let v = topLevel(h, path[0] ?? "", h.effective().stream);
+  let v = topLevel(h, path[0] ?? "", stream);
   for (let i = 1; i < path.length && v !== undefined; i++) v = step(v, path[i]);
   return v === undefined ? WasmResult.NotFound : serialize(v);
 }

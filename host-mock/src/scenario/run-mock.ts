@@ -11,6 +11,19 @@ import { utf8Length } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult, type ScenarioUpstream } from "./format.ts";
 
+/**
+ * What the Envoy bootstrap the scenarios run in (envoy/bootstrap.ts, started by
+ * integration/src/envoy.ts) answers for properties the mock cannot know: no node configured (empty
+ * id and cluster), the request cluster `upstream`, virtual host `all`, an unnamed route.
+ */
+export const SCENARIO_PROPERTIES = {
+  "xds.node.id": "",
+  "xds.node.cluster": "",
+  "xds.cluster_name": "upstream",
+  "xds.virtual_host_name": "all",
+  "xds.route_name": "",
+} as const;
+
 /** Creates the chain's hosts; a plugin that rejects its configuration stops the run, as Envoy refuses to start. */
 function startPlugins(scenario: Scenario): MockHost[] {
   const clock = new VirtualClock();
@@ -20,7 +33,7 @@ function startPlugins(scenario: Scenario): MockHost[] {
   const hosts = scenario.plugins.map((p, i) => {
     const host = createHost({
       wasm: p.wasm, rootId: p.rootId, vmId: p.vmId, pluginName: p.rootId, pluginConfig: p.configuration,
-      failurePolicy: p.failurePolicy, clock, callouts, process,
+      failurePolicy: p.failurePolicy, clock, callouts, process, properties: { ...SCENARIO_PROPERTIES },
     });
     if (!host.started || !host.configured) {
       const why = host.logs.filter((l) => l.level >= 3).map((l) => l.message).join("; ");
@@ -50,8 +63,19 @@ function http1Framing(headers: HeaderPairs, out: { body: Uint8Array; trailers: H
   return [...headers, ["content-length", "0"]];
 }
 
-function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioRequest): ScenarioResult {
-  const headers = withContentLength([[":method", r.method], [":path", r.path], [":authority", r.authority], [":scheme", "http"], ...r.headers], r.body);
+/**
+ * The headers Envoy's connection manager appends before the filters run: x-forwarded-proto and a
+ * generated x-request-id (a UUID; here a counter in UUID form, same length).
+ */
+function connectionManagerHeaders(n: number): HeaderPairs {
+  return [["x-forwarded-proto", "http"], ["x-request-id", `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`]];
+}
+
+function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioRequest, n: number): ScenarioResult {
+  const headers = [
+    ...withContentLength([[":method", r.method], [":path", r.path], [":authority", r.authority], [":scheme", "http"], ...r.headers], r.body),
+    ...connectionManagerHeaders(n),
+  ];
   // a response with trailers goes chunked (no content-length), as the recording upstream sends it
   const answerHeaders: HeaderPairs = [[":status", String(upstream.status)], ...upstream.headers];
   const answer = {
@@ -87,5 +111,5 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
 /** Runs every request of the scenario on the mock host. */
 export function runOnMock(scenario: Scenario): { results: ScenarioResult[] } {
   const chain = createChain(startPlugins(scenario));
-  return { results: scenario.requests.map((r) => runRequest(chain, scenario.upstream, r)) };
+  return { results: scenario.requests.map((r, i) => runRequest(chain, scenario.upstream, r, i + 1)) };
 }
