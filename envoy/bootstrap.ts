@@ -25,6 +25,8 @@ export interface ClusterSpec {
   name: string;
   host: string;
   port: number;
+  /** speak HTTP/2 (h2c, prior knowledge) to the endpoint, as gRPC clusters must; default HTTP/1.1 */
+  http2?: boolean;
 }
 
 export interface BootstrapSpec {
@@ -35,7 +37,7 @@ export interface BootstrapSpec {
   plugins: WasmPluginSpec[];
   /** where every request goes after the filters */
   upstream: ClusterSpec;
-  /** clusters the plugins call with proxy_http_call / proxy_grpc_call */
+  /** clusters the plugins call with proxy_http_call / proxy_grpc_call (gRPC ones with `http2: true`) */
   calloutClusters: ClusterSpec[];
   /** per-request route timeout, ms (Envoy's default is 15 s) */
   routeTimeoutMs?: number;
@@ -43,7 +45,7 @@ export interface BootstrapSpec {
 
 const HTTP_PROTOCOL_OPTIONS = "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
-/** A STATIC cluster with one endpoint; HTTP/1.1 with trailers passed through. */
+/** A STATIC cluster with one endpoint; HTTP/1.1 with trailers passed through, or HTTP/2 (gRPC). */
 function cluster(c: ClusterSpec): object {
   return {
     name: c.name,
@@ -56,7 +58,7 @@ function cluster(c: ClusterSpec): object {
     typed_extension_protocol_options: {
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
         "@type": HTTP_PROTOCOL_OPTIONS,
-        explicit_http_config: { http_protocol_options: { enable_trailers: true } },
+        explicit_http_config: c.http2 === true ? { http2_protocol_options: {} } : { http_protocol_options: { enable_trailers: true } },
       },
     },
   };

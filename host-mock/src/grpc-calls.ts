@@ -2,7 +2,7 @@
 // close, and delivery of answers to the caller's root context after the calling callback returned.
 import { GrpcStatus, WasmResult } from "../../sdk/assembly/abi/enums.ts";
 import type { VirtualClock, Timer } from "./clock.ts";
-import { GrpcStreamPeer, type GrpcRequest, type GrpcRouter } from "./grpc.ts";
+import { GrpcStreamPeer, envoyGrpcStatusMessage, wireGrpcMessage, type GrpcRequest, type GrpcRouter } from "./grpc.ts";
 import type { HeaderPairs } from "./pairs.ts";
 
 /** What a gRPC callback may read while it runs: map 4 / map 5 / buffer 5. */
@@ -59,8 +59,11 @@ export class GrpcCalls {
       this.pending.delete(id);
       a();
     };
-    const deadline = (): void => this.vm.deliver(rootId, "proxy_on_grpc_close", [rootId, id, GrpcStatus.DeadlineExceeded], {},
-      { code: GrpcStatus.DeadlineExceeded, message: "Deadline Exceeded" });
+    // Measured on Envoy 1.40: the deadline is the router's timeout of the HTTP/2 call, whose local
+    // reply reaches the plugin as Unavailable (14) "upstream request timeout{response_timeout}",
+    // not DeadlineExceeded (4); the server sees the stream reset.
+    const deadline = (): void => this.vm.deliver(rootId, "proxy_on_grpc_close", [rootId, id, GrpcStatus.Unavailable], {},
+      { code: GrpcStatus.Unavailable, message: envoyGrpcStatusMessage("upstream request timeout", "response_timeout") });
     const delay = "fail" in answer ? Infinity : answer.delayMs ?? 0;
     const timeout = req.timeoutMs;
     let deliver: () => void;
@@ -69,7 +72,8 @@ export class GrpcCalls {
     } else if ("fail" in answer) {
       return id; // no deadline: Envoy waits as long as the call lives
     } else if ("status" in answer && answer.status !== GrpcStatus.Ok) {
-      const status = { code: answer.status, message: answer.message ?? "" };
+      // measured on Envoy 1.40: grpc-message as on the wire, then the response code details
+      const status = { code: answer.status, message: envoyGrpcStatusMessage(wireGrpcMessage(answer.message ?? ""), "via_upstream") };
       deliver = () => this.vm.deliver(rootId, "proxy_on_grpc_close", [rootId, id, answer.status], {}, status);
     } else {
       const raw = "status" in answer ? answer.message ?? "" : answer.message;
@@ -82,6 +86,25 @@ export class GrpcCalls {
     return id;
   }
 
+  /**
+   * A GrpcService naming a cluster Envoy does not know, measured on Envoy 1.40 for calls (streams
+   * take the same path in Envoy's gRPC client): the call returns InternalFailure without writing
+   * the id, yet the id is used up, and proxy_on_grpc_close(root, id, Unavailable) with "Cluster not
+   * available" follows after the calling callback returned.
+   */
+  failAtStart(rootId: number, kind: "call" | "stream"): void {
+    const id = kind === "call" ? this.nextCallId : this.nextStreamId;
+    if (kind === "call") this.nextCallId += 4;
+    else this.nextStreamId += 4;
+    this.vm.defer(() => this.vm.deliver(rootId, "proxy_on_grpc_close", [rootId, id, GrpcStatus.Unavailable], {},
+      { code: GrpcStatus.Unavailable, message: "Cluster not available" }));
+  }
+
+  /** Something Envoy 1.40 would not survive: the test fails with this explanation. */
+  envoyWouldAbort(message: string): void {
+    this.vm.testError(new Error(message));
+  }
+
   /** proxy_grpc_stream after its checks: returns the stream id. */
   stream(rootId: number, request: Omit<GrpcRequest, "id" | "message" | "timeoutMs">): number {
     const id = this.nextStreamId;
@@ -89,7 +112,9 @@ export class GrpcCalls {
     const req: GrpcRequest = { id, ...request, message: new Uint8Array(0), timeoutMs: 0 };
     const entry: Pending = { rootId, kind: "stream" };
     const open = (): boolean => this.pending.get(id) === entry;
+    const opened = this.vm.clock.monotonicNs();
     const peer = new GrpcStreamPeer(req, {
+      elapsedMs: () => Number(this.vm.clock.monotonicNs() - opened) / 1e6,
       initialMetadata: (md) => { if (open()) this.vm.deliver(rootId, "proxy_on_grpc_receive_initial_metadata", [rootId, id, md.length], { initialMetadata: md }); },
       message: (m) => { if (open()) this.vm.deliver(rootId, "proxy_on_grpc_receive", [rootId, id, m.length], { message: m }); },
       trailingMetadata: (md) => { if (open()) this.vm.deliver(rootId, "proxy_on_grpc_receive_trailing_metadata", [rootId, id, md.length], { trailingMetadata: md }); },
@@ -116,7 +141,9 @@ export class GrpcCalls {
     if ((id & 3) !== 2) return WasmResult.BadArgument;
     const p = this.pending.get(id);
     if (p === undefined || p.peer === undefined) return WasmResult.NotFound;
-    if (p.peer.halfClosed) return WasmResult.BadArgument; // nothing may follow the local end of stream
+    // measured on Envoy 1.40: a send after the plugin's own end of stream is Ok, and the message
+    // never reaches the server
+    if (p.peer.halfClosed) return WasmResult.Ok;
     p.peer.received.push(message.slice());
     if (endStream) p.peer.halfClosed = true;
     return WasmResult.Ok;

@@ -30,6 +30,8 @@ export interface EnvoyOptions {
   upstreamPort: number;
   /** callout clusters by name → a port of this process */
   calloutPorts?: Record<string, number>;
+  /** gRPC clusters (HTTP/2, h2c) by name → a port of this process (proxy_grpc_call / _stream) */
+  grpcPorts?: Record<string, number>;
   concurrency?: number;
   routeTimeoutMs?: number;
   /** how long to wait for /ready, default 30 s */
@@ -93,8 +95,13 @@ export async function startEnvoy(options: EnvoyOptions): Promise<RunningEnvoy> {
   const [listenerPort, adminPort] = mode === "bridge" ? [10000, 9901] : [await freePort(), await freePort()];
   // where Envoy finds the test process's servers
   const selfHost = mode === "bridge" ? "host.docker.internal" : "127.0.0.1";
-  const clusters: ClusterSpec[] = Object.entries(options.calloutPorts ?? {}).map(([name, port]) => ({ name, host: selfHost, port }));
+  const clusters: ClusterSpec[] = [
+    ...Object.entries(options.calloutPorts ?? {}).map(([name, port]) => ({ name, host: selfHost, port })),
+    ...Object.entries(options.grpcPorts ?? {}).map(([name, port]) => ({ name, host: selfHost, port, http2: true })),
+  ];
   if (clusters.some((c) => c.name === "upstream")) throw new Error('a callout cluster may not be called "upstream" (the name of the request cluster)');
+  const dup = clusters.find((c, i) => clusters.findIndex((d) => d.name === c.name) !== i);
+  if (dup !== undefined) throw new Error(`cluster "${dup.name}" is named twice (calloutPorts and grpcPorts share one namespace)`);
   const wasmPath = (i: number, p: EnvoyPlugin): string => (mode === "process" ? p.wasm : `${CONTAINER_DIR}/plugin-${i}.wasm`);
   const spec: BootstrapSpec = {
     bindAddress: mode === "bridge" ? "0.0.0.0" : "127.0.0.1",
