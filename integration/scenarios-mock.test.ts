@@ -215,6 +215,34 @@ const checks: Record<string, () => void> = {
     }
   },
 
+  "header-validity.json": () => {
+    const r = run("header-validity.json");
+    const byPath = (p: string) => r[(JSON.parse(readFileSync(join(dir, "header-validity.json"), "utf8")) as { requests: Array<{ path: string }> }).requests.findIndex((q) => q.path === p)];
+    // toward the upstream: the router refuses bad names and control characters with its own 503
+    for (const [path, body] of [
+      ["/req/nul-name", "invalid header name: x-a\\u0000b"], ["/req/space-name", "invalid header name: x a"],
+      ["/req/at-name", "invalid header name: x-a@b"], ["/req/colon-name", "invalid header name: x:a"],
+      ["/req/nul-value", "invalid header value for: x-a"], ["/req/cr-value", "invalid header value for: x-a"],
+      ["/req/lf-value", "invalid header value for: x-a"], ["/req/ctl-value", "invalid header value for: x-a"],
+      ["/req/del-value", "invalid header value for: x-a"],
+    ] as const) {
+      const x = byPath(path);
+      expect(x.upstream, path).toBeNull();
+      expect([x.response.status, x.response.body], path).toEqual([503, body]);
+    }
+    expect(values(byPath("/req/tab-value").upstream!.headers, "x-a")).toEqual(["v\tw"]);
+    expect(values(byPath("/req/utf8-value").upstream!.headers, "x-a")).toEqual(["v\u00fcw"]);
+    // toward the client: written as is — CRLF + a header line becomes a second header (response
+    // splitting); anything else malformed breaks the client's parser
+    const split = byPath("/resp/crlf-injection").response;
+    expect(values(split.headers, "x-a")).toEqual(["v"]);
+    expect(values(split.headers, "x-injected")).toEqual(["1"]);
+    for (const path of ["/resp/crlf-garbage", "/resp/lf-value", "/resp/nul-value", "/resp/space-name"]) {
+      expect(byPath(path).response, path).toEqual({ status: 0, headers: [], body: "", reset: true });
+    }
+    expect(values(byPath("/resp/tab-value").response.headers, "x-a")).toEqual(["v\tw"]);
+    expect(values(byPath("/resp/utf8-value").response.headers, "x-a")).toEqual(["v\u00fcw"]);
+  },
   "properties.json": () => {
     const [get, post, local] = run("properties.json");
     /** The property-echo answer for `name` (header x-prop-<name>). */

@@ -18,6 +18,7 @@ import type { VirtualClock } from "./clock.ts";
 import { clonePairs } from "./header-map.ts";
 import type { MockHost } from "./host.ts";
 import { concat } from "./imports/buffers.ts";
+import { invalidUpstreamHeader } from "./http1.ts";
 import { fromUtf8, utf8 } from "./memory.ts";
 import type { HeaderPairs } from "./pairs.ts";
 import type { HttpStream, StreamSink } from "./stream.ts";
@@ -161,7 +162,21 @@ export class FilterChain {
 
     streams.forEach((s, i) => {
       s.pipe("request", i + 1 < n ? into(streams[i + 1], "request") : {
-        headers: (h, eos) => { if (!upstreamCancelled) toUpstream.headers(h, eos); },
+        headers: (h, eos) => {
+          if (upstreamCancelled) return;
+          // Envoy's upstream codec refuses headers no HTTP/1 peer may receive: the router answers
+          // 503 itself, through every plugin's response callbacks (they all saw the request)
+          const refused = invalidUpstreamHeader(h);
+          if (refused === null) {
+            toUpstream.headers(h, eos);
+            return;
+          }
+          note(`the router refuses the request headers (${refused}); it answers 503`);
+          upstreamCancelled = true;
+          const body = utf8(refused);
+          streams[n - 1].sendResponseHeaders([[":status", "503"], ["content-length", String(body.length)], ["content-type", "text/plain"]], false);
+          streams[n - 1].sendResponseBody(body, true);
+        },
         data: (c, eos) => { if (!upstreamCancelled) toUpstream.data(c, eos); },
         trailers: (t) => { if (!upstreamCancelled) toUpstream.trailers(t); },
       });

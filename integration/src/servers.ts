@@ -23,9 +23,11 @@ export interface Answer {
   trailers?: Pairs;
 }
 
+/** Node hands header bytes over as latin1; the mock host's strings are UTF-8, so decode them as such. */
 function pairsOf(raw: string[]): Pairs {
   const out: Pairs = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i].toLowerCase(), raw[i + 1]]);
+  const text = (s: string): string => Buffer.from(s, "latin1").toString("utf8");
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([text(raw[i]).toLowerCase(), text(raw[i + 1])]);
   return out;
 }
 

@@ -7,6 +7,7 @@ import { VirtualClock } from "../clock.ts";
 import { createChain, type Exchange, type FilterChain } from "../chain.ts";
 import { createHost, type MockHost } from "../host.ts";
 import { ProxyProcess } from "../process.ts";
+import { clientParse } from "../http1.ts";
 import { utf8Length } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult, type ScenarioUpstream } from "./format.ts";
@@ -99,10 +100,12 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
     body: got.bodyText,
   };
   const out = ex.response;
-  const response: ScenarioResult["response"] = out.reset
+  // what an HTTP/1 client parses from Envoy's unvalidated serialization (null: its parser fails)
+  const parsed = out.reset ? null : clientParse(http1Framing(out.headers.filter((p) => !isPseudo(p)), out));
+  const response: ScenarioResult["response"] = parsed === null
     ? { status: 0, headers: [], body: "", reset: true }
     : {
-      status: Number(pseudo(out.headers, ":status")), headers: http1Framing(out.headers.filter((p) => !isPseudo(p)), out), body: out.bodyText,
+      status: Number(pseudo(out.headers, ":status")), headers: parsed, body: out.bodyText,
       ...(out.trailers.length > 0 ? { trailers: out.trailers } : {}),
     };
   return { upstream: received, response };
