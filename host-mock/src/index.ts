@@ -2,6 +2,8 @@
 
 export { createHost, MockHost } from "./host.ts";
 export { createWorkers } from "./topology.ts";
+export { hostsFromEnvoyConfig, wasmPluginsOf } from "./envoy-config.ts";
+export type { EnvoyWasmPlugin, FromEnvoyOptions } from "./envoy-config.ts";
 export { createChain, FilterChain, formatTranscript } from "./chain.ts";
 export type { Body, ClientRequest, Exchange, Received, RunOptions, UpstreamAnswer } from "./chain.ts";
 export { VirtualClock } from "./clock.ts";
