@@ -131,6 +131,20 @@ describe("FilterChain", () => {
   });
 });
 
+describe("determinism", () => {
+  it("the same run on fresh hosts gives a byte-identical transcript (usable as a snapshot)", () => {
+    const once = (): string => {
+      const { hosts, callouts } = plugins({ wasm: CALLOUT, rootId: "callout" }, { wasm: BODY, rootId: "body" });
+      callouts.route({ cluster: "auth" }, { status: 200, headers: [["x-user", "eve"]], delayMs: 40 });
+      const ex = createChain(hosts).run({ headers: [...POST, ["authorization", "Bearer t"]], body: ["ab", "cd"] }, OK, { transcript: true });
+      return formatTranscript(ex.transcript);
+    };
+    const first = once();
+    expect(first.split("\n").length).toBeGreaterThan(30);
+    expect(once()).toBe(first);
+  });
+});
+
 describe("createWorkers", () => {
   it("gives each worker its own memory and root, sharing vm_id data, clock and callouts", () => {
     const workers = createWorkers(2, { wasm: CALLOUT, rootId: "callout", vmId: "gate", now: 0 });
