@@ -49,14 +49,31 @@ export interface GrpcStreamDelivery {
 
 const enc = new TextEncoder();
 
+/** grpc-message percent-encoding (PROTOCOL-HTTP2): bytes outside space..~, and '%', become %XX. */
+export function grpcPercentEncode(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
+  return out;
+}
+
 /**
- * grpc-message as a gRPC server puts it on the wire (PROTOCOL-HTTP2: bytes outside space..~, and
- * '%', percent-encoded). Envoy 1.40 hands the plugin this wire form; it does not decode it.
+ * grpc-message as a gRPC server puts it on the wire. Envoy 1.40 hands the plugin this wire form;
+ * it does not decode it.
  */
 export function wireGrpcMessage(message: string): string {
-  let out = "";
-  for (const b of enc.encode(message)) out += b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, "0")}`;
-  return out;
+  return grpcPercentEncode(enc.encode(message));
+}
+
+/** Envoy's Grpc::Utility::httpToGrpcStatus: the gRPC status an HTTP status stands for. */
+export function httpToGrpcStatus(code: number): number {
+  switch (code) {
+    case 400: return 13;
+    case 401: return 16;
+    case 403: return 7;
+    case 404: return 12;
+    case 429: case 502: case 503: case 504: return 14;
+    default: return 2;
+  }
 }
 
 /**

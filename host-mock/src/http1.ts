@@ -1,4 +1,5 @@
-// What HTTP/1 peers make of the header maps filters leave behind, as measured on Envoy 1.40 with
+// HTTP/1 at the edges of the chain: what a client adds (content-length), what Envoy's codec adds
+// (content-length: 0), and what HTTP/1 peers make of the header maps filters leave behind, as measured on Envoy 1.40 with
 // the header-validity scenario (integration/scenarios/header-validity.json):
 //   - toward the upstream, Envoy's codec refuses a header whose name is not an RFC 9110 token or
 //     whose value holds a control character other than HTAB; the router answers the client 503
@@ -7,6 +8,24 @@
 //     reaches the client as an extra header (response splitting), anything else malformed makes
 //     the client's parser fail the response.
 // UTF-8 (obs-text) in values passes both ways.
+
+import { utf8Length } from "./memory.ts";
+
+/** A client sending a body announces its length (unless the headers already carry one). */
+export function withContentLength(headers: Array<[string, string]>, body: string): Array<[string, string]> {
+  if (body.length === 0 || headers.some(([k]) => k.toLowerCase() === "content-length")) return headers;
+  return [...headers, ["content-length", String(utf8Length(body))]];
+}
+
+/**
+ * The framing Envoy's HTTP/1 codec adds on the way to the client: a response that ends without a
+ * body, a content-length or trailers gets `content-length: 0` (unless 1xx/204/304).
+ */
+export function http1Framing(headers: Array<[string, string]>, status: number, hasBodyOrTrailers: boolean): Array<[string, string]> {
+  const noBodyAllowed = status < 200 || status === 204 || status === 304;
+  if (noBodyAllowed || hasBodyOrTrailers || headers.some(([k]) => k === "content-length" || k === "transfer-encoding")) return headers;
+  return [...headers, ["content-length", "0"]];
+}
 
 const TCHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // any control character except HTAB, and DEL

@@ -12,7 +12,11 @@ export const MAX_PAIRS_SIZE = 1024 * 1024;
 export const MAX_PAIRS_COUNT = 1024;
 
 export function encodePairs(pairs: ReadonlyArray<readonly [string, string]>): Uint8Array {
-  const enc = pairs.map(([k, v]) => [utf8(k), utf8(v)] as const);
+  return encodeBytePairs(pairs.map(([k, v]) => [utf8(k), utf8(v)] as const));
+}
+
+/** The same wire format over raw bytes (map-valued properties whose values are not text). */
+export function encodeBytePairs(enc: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Uint8Array {
   let size = 4;
   for (const [k, v] of enc) size += 8 + k.length + 1 + v.length + 1;
   const out = new Uint8Array(size);
@@ -56,9 +60,4 @@ export function decodePairs(bytes: Uint8Array): HeaderPairs {
   }
   if (p !== bytes.length) return [];
   return out;
-}
-
-/** List format (§9.2): pairs whose values are all empty. */
-export function encodeList(items: ReadonlyArray<string>): Uint8Array {
-  return encodePairs(items.map((s) => [s, ""] as [string, string]));
 }

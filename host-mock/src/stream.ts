@@ -19,6 +19,7 @@ import { fromUtf8, utf8 } from "./memory.ts";
 import type { HeaderPairs } from "./pairs.ts";
 import type { Vm } from "./vm.ts";
 import { TrapError, VmFailedError } from "./errors.ts";
+import { grpcPercentEncode, httpToGrpcStatus } from "./grpc.ts";
 
 export type Direction = "request" | "response";
 
@@ -123,24 +124,6 @@ function toBytes(chunk: string | Uint8Array): Uint8Array {
   return typeof chunk === "string" ? utf8(chunk) : chunk.slice();
 }
 
-/** Envoy Grpc::Utility::httpToGrpcStatus. */
-function httpToGrpcStatus(code: number): number {
-  switch (code) {
-    case 400: return 13;
-    case 401: return 16;
-    case 403: return 7;
-    case 404: return 12;
-    case 429: case 502: case 503: case 504: return 14;
-    default: return 2;
-  }
-}
-
-/** grpc-message percent-encoding: bytes outside 0x20..0x7e and '%' become %XX. */
-function grpcPercentEncode(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b < 0x20 || b > 0x7e || b === 0x25 ? `%${b.toString(16).toUpperCase().padStart(2, "0")}` : String.fromCharCode(b);
-  return s;
-}
 
 export class HttpStream implements StreamHostSide {
   /** every export called for this stream, in order */

@@ -2,10 +2,11 @@
 // (host-mock/src/scenario/run-mock.ts): one Envoy per scenario with the plugins as its filter
 // chain, the recording upstream and the scripted callout targets in this process, the requests
 // sent over one connection (or a new one where the scenario says so).
+import { withContentLength } from "../../host-mock/src/http1.ts";
 import { ScenarioError, type Scenario, type ScenarioResult } from "../../host-mock/src/scenario/format.ts";
 import { connect, send, type ClientResponse } from "./client.ts";
 import { EnvoyStartError, startEnvoy, type RunningEnvoy } from "./envoy.ts";
-import { CalloutTargets, RecordingUpstream, type Pairs } from "./servers.ts";
+import { CalloutTargets, RecordingUpstream } from "./servers.ts";
 
 export interface EnvoyRun {
   results: ScenarioResult[];
@@ -21,11 +22,6 @@ function rejection(scenario: Scenario, log: string): ScenarioError | null {
   const said = [...log.matchAll(/wasm log [^:\n]*: ([^\n]*)/g)].map((m) => m[1].trim());
   const p = scenario.plugins[index];
   return new ScenarioError(`plugins[${index}] (${p?.rootId || "no root id"}) rejected its configuration${said.length > 0 ? `: ${said.join("; ")}` : ""}`);
-}
-
-function withContentLength(headers: Pairs, body: string): Pairs {
-  if (body.length === 0 || headers.some(([k]) => k.toLowerCase() === "content-length")) return headers;
-  return [...headers, ["content-length", String(Buffer.byteLength(body))]];
 }
 
 function toResult(r: ClientResponse): ScenarioResult["response"] {

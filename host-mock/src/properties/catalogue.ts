@@ -21,6 +21,7 @@
 
 import { HeaderMapType, WasmResult } from "../../../sdk/assembly/abi/enums.ts";
 import { byteSize, joinedValue } from "../header-map.ts";
+import { httpToGrpcStatus } from "../grpc.ts";
 import { fromUtf8 } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 import type { ImportContext, StreamHostSide, StreamInfoView } from "../imports/types.ts";
@@ -386,17 +387,6 @@ function mapOrNull(r: HeaderPairs | number): HeaderPairs | null {
   return typeof r === "number" ? null : r;
 }
 
-/** Envoy Grpc::Utility::httpToGrpcStatus. */
-function httpToGrpcStatus(code: number): number {
-  switch (code) {
-    case 400: return 13;
-    case 401: return 16;
-    case 403: return 7;
-    case 404: return 12;
-    case 429: case 502: case 503: case 504: return 14;
-    default: return 2;
-  }
-}
 
 /** Grpc::Common::getGrpcStatus: trailers, then headers, then the HTTP code; unparsable or > 16 → -1. */
 function grpcStatus(trailers: HeaderPairs | null, headers: HeaderPairs | null, code: number | null): number | undefined {

@@ -13,6 +13,10 @@
 // plus the values a test hands to `createHost({ properties })` / `host.setProperty` (PropertyValue).
 
 import { utf8 } from "../memory.ts";
+import { encodeBytePairs } from "../pairs.ts";
+
+// the §9.1 wire format lives in pairs.ts; map-valued properties use its raw-bytes form
+export { encodeBytePairs };
 
 // ---- scalars ------------------------------------------------------------------------------------
 
@@ -53,28 +57,6 @@ export function encodeDuration(ns: bigint): Uint8Array {
 }
 
 // ---- containers ---------------------------------------------------------------------------------
-
-/** §9.1 pairs over raw bytes: u32 N | N × (u32 klen, u32 vlen) | N × (k, 0x00, v, 0x00). */
-export function encodeBytePairs(pairs: ReadonlyArray<readonly [Uint8Array, Uint8Array]>): Uint8Array {
-  let size = 4;
-  for (const [k, v] of pairs) size += 8 + k.length + 1 + v.length + 1;
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(0, pairs.length, true);
-  let p = 4;
-  for (const [k, v] of pairs) {
-    dv.setUint32(p, k.length, true);
-    dv.setUint32(p + 4, v.length, true);
-    p += 8;
-  }
-  for (const [k, v] of pairs) {
-    out.set(k, p);
-    p += k.length + 1; // NUL already 0
-    out.set(v, p);
-    p += v.length + 1;
-  }
-  return out;
-}
 
 /** §9.2: each element is a key with an empty value. */
 export function encodeList(items: ReadonlyArray<Uint8Array>): Uint8Array {

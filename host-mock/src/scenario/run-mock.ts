@@ -7,8 +7,7 @@ import { VirtualClock } from "../clock.ts";
 import { createChain, type Exchange, type FilterChain } from "../chain.ts";
 import { createHost, type MockHost } from "../host.ts";
 import { ProxyProcess } from "../process.ts";
-import { clientParse } from "../http1.ts";
-import { utf8Length } from "../memory.ts";
+import { clientParse, http1Framing, withContentLength } from "../http1.ts";
 import type { HeaderPairs } from "../pairs.ts";
 import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult, type ScenarioUpstream } from "./format.ts";
 
@@ -45,24 +44,8 @@ function startPlugins(scenario: Scenario): MockHost[] {
   return hosts;
 }
 
-function withContentLength(headers: HeaderPairs, body: string): HeaderPairs {
-  if (body.length === 0 || headers.some(([k]) => k.toLowerCase() === "content-length")) return headers;
-  return [...headers, ["content-length", String(utf8Length(body))]];
-}
-
 const isPseudo = ([k]: [string, string]): boolean => k.startsWith(":");
 const pseudo = (h: HeaderPairs, name: string): string => h.find(([k]) => k === name)?.[1] ?? "";
-
-/**
- * The framing an HTTP/1 codec adds on the way to the client: a response that ends without a body,
- * a content-length or trailers gets `content-length: 0` (Envoy's codec does, unless 1xx/204/304).
- */
-function http1Framing(headers: HeaderPairs, out: { body: Uint8Array; trailers: HeaderPairs; headers: HeaderPairs }): HeaderPairs {
-  const status = Number(pseudo(out.headers, ":status"));
-  const noBodyAllowed = status < 200 || status === 204 || status === 304;
-  if (noBodyAllowed || out.body.length > 0 || out.trailers.length > 0 || headers.some(([k]) => k === "content-length" || k === "transfer-encoding")) return headers;
-  return [...headers, ["content-length", "0"]];
-}
 
 /**
  * The headers Envoy's connection manager appends before the filters run: x-forwarded-proto and a
@@ -101,7 +84,7 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
   };
   const out = ex.response;
   // what an HTTP/1 client parses from Envoy's unvalidated serialization (null: its parser fails)
-  const parsed = out.reset ? null : clientParse(http1Framing(out.headers.filter((p) => !isPseudo(p)), out));
+  const parsed = out.reset ? null : clientParse(http1Framing(out.headers.filter((p) => !isPseudo(p)), Number(pseudo(out.headers, ":status")), out.body.length > 0 || out.trailers.length > 0));
   const response: ScenarioResult["response"] = parsed === null
     ? { status: 0, headers: [], body: "", reset: true }
     : {
