@@ -1,26 +1,38 @@
 #!/usr/bin/env node
-// Prints what CI reports, from vitest's JSON report, ending with the plain line CI reads:
-//   "N passed, N failed[, N skipped]"
-// Before it: the Envoy version the integration suite tested, Envoy's start-up times (from
-// .cache/envoy-starts.jsonl, written by integration/src/report.ts) and the integration suite's time.
-// `--check NAME=CODE` (repeatable) counts a check run outside vitest (exit code 0 = passed), such as
-// the docker-compose smoke test. A missing or empty report (the build failed, or no test ran)
-// counts as a failure.
+// Prints what CI reports, ending with the plain line CI reads: "N passed, N failed".
+//
+//   node scripts/test-summary.mjs REPORT.json --check "npm test exit status=$?" --check "docker-compose smoke=$?"
+//
+// Every number is earned, never assumed:
+// - each test of vitest's JSON report counts once: passed, or failed;
+// - a test file that failed without a failing test (it did not load, a hook threw) is one failure;
+// - a report that executed no test at all is a failure (a build that produced no tests proves nothing);
+// - a missing or unreadable report is a failure (the tests did not run);
+// - under CI every skipped or todo test is a failure: a test that cannot run in CI does not belong
+//   in the CI suite; outside CI they are reported as "not run", never as passed;
+// - each `--check NAME=CODE` (repeatable) is one more check, passed only when CODE is 0: the test
+//   command's own exit status (vitest exits non-zero on unhandled errors that fail no single test)
+//   and checks run outside vitest, such as the docker-compose smoke test.
+// Before the line: the Envoy version the integration suite tested and its start-up times (from
+// .cache/envoy-starts.jsonl, written by integration/src/report.ts), the integration suite's time,
+// and the name of every test that failed or did not run.
 import { existsSync, readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
 const file = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--check") ?? ".cache/vitest-report.json";
 const checks = args.flatMap((a, i) => (args[i - 1] === "--check" ? [a] : [])).map((c) => {
   const eq = c.lastIndexOf("=");
-  return { name: c.slice(0, eq), ok: c.slice(eq + 1) === "0" };
+  if (eq < 0) throw new Error(`--check ${c}: expected NAME=EXIT_CODE`);
+  return { name: c.slice(0, eq), code: c.slice(eq + 1) };
 });
+const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length === 0 ? NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-// Envoy facts
+// ---- Envoy facts --------------------------------------------------------------------------------
 const starts = existsSync(".cache/envoy-starts.jsonl")
   ? readFileSync(".cache/envoy-starts.jsonl", "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l))
   : [];
@@ -32,18 +44,49 @@ if (starts.length > 0) {
   console.log(`Envoy start-up to /ready: median ${Math.round(median(ms))} ms, min ${Math.min(...ms)} ms, max ${Math.max(...ms)} ms over ${ms.length} starts`);
 }
 
+// ---- the vitest report --------------------------------------------------------------------------
 let passed = 0;
-let failed = 0;
-let skipped = 0;
-if (!existsSync(file)) {
-  console.log(`no test report at ${file}: the tests did not run`);
-  failed += 1;
+const failures = []; // one entry per failure, with what failed
+const notRun = [];   // skipped / todo tests
+
+/** Reads the report; null with a reason when there is none to read. */
+function readReport() {
+  if (!existsSync(file)) return { error: `no test report at ${file}: the tests did not run` };
+  try {
+    return { report: JSON.parse(readFileSync(file, "utf8")) };
+  } catch (e) {
+    return { error: `the test report ${file} is unreadable: ${e.message}` };
+  }
+}
+
+const read = readReport();
+if (read.error !== undefined) {
+  failures.push(read.error);
 } else {
-  const report = JSON.parse(readFileSync(file, "utf8"));
-  passed = report.numPassedTests ?? 0;
-  failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
-  skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  const integration = (report.testResults ?? []).filter((r) => /[\\/]integration[\\/]/.test(r.name));
+  const files = read.report.testResults ?? [];
+  let executed = 0;
+  for (const f of files) {
+    const name = f.name.startsWith(process.cwd()) ? f.name.slice(process.cwd().length + 1) : f.name;
+    const tests = f.assertionResults ?? [];
+    let failedHere = 0;
+    for (const t of tests) {
+      const title = `${name} > ${t.fullName}`;
+      if (t.status === "passed") {
+        passed++;
+        executed++;
+      } else if (t.status === "failed") {
+        failures.push(`test failed: ${title}`);
+        failedHere++;
+        executed++;
+      } else {
+        notRun.push(`${title} (${t.status})`);
+      }
+    }
+    if (f.status === "failed" && failedHere === 0) {
+      failures.push(`test file failed: ${name}${f.message ? `: ${f.message.split("\n")[0]}` : ""}`);
+    }
+  }
+  const integration = files.filter((r) => /[\\/]integration[\\/]/.test(r.name));
   if (integration.length > 0) {
     const from = Math.min(...integration.map((r) => r.startTime));
     const to = Math.max(...integration.map((r) => r.endTime));
@@ -51,12 +94,27 @@ if (!existsSync(file)) {
     const tests = integration.reduce((n, r) => n + (r.assertionResults ?? []).length, 0);
     console.log(`integration suite: ${integration.length} files, ${tests} tests, ${(sum / 1000).toFixed(1)} s of file time (first start to last end ${((to - from) / 1000).toFixed(1)} s)`);
   }
-  if (passed + failed + skipped === 0) console.log("the test run executed no test");
+  if (executed === 0) failures.push(`the test run executed no test (${files.length} files in the report)`);
 }
+
+if (notRun.length > 0) {
+  console.log(`${notRun.length} test(s) did not run${ci ? " — a failure under CI, where every test must run" : ""}:`);
+  for (const t of notRun.slice(0, 30)) console.log(`  not run: ${t}`);
+  if (notRun.length > 30) console.log(`  … and ${notRun.length - 30} more`);
+  if (ci) failures.push(...notRun.map((t) => `not run under CI: ${t}`));
+}
+
 for (const c of checks) {
-  console.log(`check ${c.name}: ${c.ok ? "passed" : "FAILED"}`);
-  if (c.ok) passed++;
-  else failed++;
+  const ok = c.code === "0";
+  console.log(`check ${c.name}: ${ok ? "passed" : `FAILED (exit code ${c.code})`}`);
+  if (ok) passed++;
+  else failures.push(`check failed: ${c.name} (exit code ${c.code})`);
 }
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
-process.exit(failed > 0 || passed === 0 ? 1 : 0);
+
+const shown = failures.filter((f) => !f.startsWith("not run under CI: "));
+for (const f of shown.slice(0, 40)) console.log(`FAILED: ${f}`);
+if (shown.length > 40) console.log(`… and ${shown.length - 40} more failures`);
+
+const tail = !ci && notRun.length > 0 ? `, ${notRun.length} not run` : "";
+console.log(`${passed} passed, ${failures.length} failed${tail}`);
+process.exit(failures.length > 0 || passed === 0 ? 1 : 0);
