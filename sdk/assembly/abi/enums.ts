@@ -5,7 +5,7 @@
 // relative path). It must therefore hold nothing but `export enum` declarations whose members are
 // integer literals: no AssemblyScript-only types, no imports, no `const enum`.
 //
-// host-mock/test/abi-enums.test.ts pins every value to ../shared/reference/proxy-wasm-abi.md §8.
+// host-mock/test/abi-enums.test.ts pins every value to sdk/abi-reference/enums.md (values and sources).
 // Member names follow @solo-io/proxy-runtime where it has the enum, so its filters port unchanged.
 
 /** Status code every `proxy_*` host call returns (proxy_status_t). */
