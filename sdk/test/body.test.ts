@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { createHost, FilterDataStatus, LogLevel } from "../../host-mock/src/index.ts";
-import { fixtureWasm } from "./helpers.ts";
+import { BUILDS, fixtureWasm } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).
 const WASM = {
   "body": { debug: fixtureWasm("body", "debug"), release: fixtureWasm("body", "release") },
 };
 
-function stream(mode: string) {
-  const host = createHost({ wasm: WASM["body"].debug, rootId: "body" });
-  const s = host.newHttpStream();
-  s.sendRequestHeaders([[":method", "POST"], [":path", "/"], [":authority", "a"], ["x-mode", mode]], false);
-  return { host, s };
-}
+describe.each(BUILDS)("body buffers (%s build)", (build) => {
+  function stream(mode: string) {
+    const host = createHost({ wasm: WASM["body"][build], rootId: "body" });
+    const s = host.newHttpStream();
+    s.sendRequestHeaders([[":method", "POST"], [":path", "/"], [":authority", "a"], ["x-mode", mode]], false);
+    return { host, s };
+  }
 
-describe("body buffers", () => {
   it("reads the chunk as text and replaces it", () => {
     const { host, s } = stream("replace");
     expect(s.sendRequestBody("hello", true)).toBe(FilterDataStatus.Continue);

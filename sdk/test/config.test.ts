@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel } from "../../host-mock/src/index.ts";
-import { fixtureWasm, prng } from "./helpers.ts";
+import { BUILDS, fixtureWasm, prng } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).
 const WASM = {
   "config": { debug: fixtureWasm("config", "debug"), release: fixtureWasm("config", "release") },
 };
 
-function configure(config: string | Record<string, unknown>) {
-  const host = createHost({ wasm: WASM["config"].debug, rootId: "config", pluginConfig: config });
-  return host;
-}
+describe.each(BUILDS)("JsonConfig (%s build)", (build) => {
+  function configure(config: string | Record<string, unknown>) {
+    const host = createHost({ wasm: WASM["config"][build], rootId: "config", pluginConfig: config });
+    return host;
+  }
 
-describe("JsonConfig", () => {
   it("reads required, optional, nested and array fields", () => {
     const host = configure({
       name: "svc", limit: 5, enabled: false, ratio: 0.25, prefix: "/api",

@@ -12,7 +12,7 @@ export const fixturesDir = join(here, "fixtures");
  * Path of `sdk/test/fixtures/<name>/build/<target>.wasm`, which `npm run build` (run by `npm test`)
  * produces. A missing build is an error that says how to make it, not a silent rebuild here.
  */
-export function fixtureWasm(name: string, target: "debug" | "release" = "debug"): string {
+export function fixtureWasm(name: string, target: Build = "debug"): string {
   const out = join(fixturesDir, name, "build", `${target}.wasm`);
   if (!existsSync(out)) throw new Error(`${out} is missing: run \`npm run build\` (npm test does it first)`);
   return out;
@@ -31,3 +31,11 @@ export function prng(seed: number): () => number {
   const r = new SeededRandom(seed);
   return () => r.nextU32() / 4294967296;
 }
+
+/**
+ * The two builds of every fixture. Envoy runs the optimised release build; the debug build is what
+ * trap reports are read from. Tests that exercise guest code run on both (`describe.each(BUILDS)`):
+ * the optimiser must not change what a filter does.
+ */
+export const BUILDS = ["debug", "release"] as const;
+export type Build = (typeof BUILDS)[number];

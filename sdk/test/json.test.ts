@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel, MockHost } from "../../host-mock/src/index.ts";
-import { fixtureWasm, prng } from "./helpers.ts";
+import { BUILDS, fixtureWasm, prng } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).
 const WASM = {
@@ -10,28 +10,28 @@ const WASM = {
 // The json fixture parses the plugin configuration on every configure() and logs
 // "ok <canonical JSON>" or "error <byte offset> <message>". A trap would throw TrapError.
 
-function parser(): { host: MockHost; parse: (input: string | Uint8Array) => string } {
-  const host = createHost({ wasm: WASM["json"].debug, rootId: "json", pluginConfig: "null" });
-  return {
-    host,
-    parse(input) {
-      host.clearLogs();
-      expect(host.configure(input)).toBe(true);
-      const logs = host.logsAt(LogLevel.info);
-      expect(logs.length).toBe(1);
-      return logs[0];
-    },
-  };
-}
+describe.each(BUILDS)("JSON parser (%s build)", (build) => {
+  function parser(): { host: MockHost; parse: (input: string | Uint8Array) => string } {
+    const host = createHost({ wasm: WASM["json"][build], rootId: "json", pluginConfig: "null" });
+    return {
+      host,
+      parse(input) {
+        host.clearLogs();
+        expect(host.configure(input)).toBe(true);
+        const logs = host.logsAt(LogLevel.info);
+        expect(logs.length).toBe(1);
+        return logs[0];
+      },
+    };
+  }
 
-function hasNonFinite(v: unknown): boolean {
-  if (typeof v === "number") return !Number.isFinite(v);
-  if (Array.isArray(v)) return v.some(hasNonFinite);
-  if (v !== null && typeof v === "object") return Object.values(v).some(hasNonFinite);
-  return false;
-}
+  function hasNonFinite(v: unknown): boolean {
+    if (typeof v === "number") return !Number.isFinite(v);
+    if (Array.isArray(v)) return v.some(hasNonFinite);
+    if (v !== null && typeof v === "object") return Object.values(v).some(hasNonFinite);
+    return false;
+  }
 
-describe("JSON parser", () => {
   it("parses and re-serializes valid documents", () => {
     const { parse } = parser();
     expect(parse('{"a":[1,2.5,-0,1e3,"x\\n\\u00e9\\ud83d\\ude00"],"b":{"c":null,"d":true}}'))

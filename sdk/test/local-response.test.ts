@@ -1,20 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel, WasmResult } from "../../host-mock/src/index.ts";
-import { fixtureWasm } from "./helpers.ts";
+import { BUILDS, fixtureWasm } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).
 const WASM = {
   "local-response": { debug: fixtureWasm("local-response", "debug"), release: fixtureWasm("local-response", "release") },
 };
 
-function request(path: string) {
-  const host = createHost({ wasm: WASM["local-response"].debug, rootId: "local_response" });
-  const s = host.newHttpStream();
-  s.sendRequestHeaders([[":method", "GET"], [":path", path], [":authority", "a"]], true);
-  return { host, s };
-}
+describe.each(BUILDS)("send_local_response (%s build)", (build) => {
+  function request(path: string) {
+    const host = createHost({ wasm: WASM["local-response"][build], rootId: "local_response" });
+    const s = host.newHttpStream();
+    s.sendRequestHeaders([[":method", "GET"], [":path", path], [":authority", "a"]], true);
+    return { host, s };
+  }
 
-describe("send_local_response", () => {
   it("sends status, details, body and repeated headers without a gRPC status", () => {
     const { host, s } = request("/deny");
     expect(host.logsAt(LogLevel.info)).toEqual([`send=${WasmResult.Ok}`]);

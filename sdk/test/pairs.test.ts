@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel } from "../../host-mock/src/index.ts";
-import { fixtureWasm, prng } from "./helpers.ts";
+import { BUILDS, fixtureWasm, prng } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).
 const WASM = {
@@ -13,9 +13,9 @@ function hexBytes(hex: string): Uint8Array {
   return new Uint8Array(hex.split(" ").map((h) => parseInt(h, 16)));
 }
 
-describe("pairs codec", () => {
+describe.each(BUILDS)("pairs codec (%s build)", (build) => {
   it("encodes {a:1, b:22} exactly like the reference example", () => {
-    const host = createHost({ wasm: WASM["pairs"].debug, rootId: "pairs" });
+    const host = createHost({ wasm: WASM["pairs"][build], rootId: "pairs" });
     host.clearLogs();
     const s = host.newHttpStream();
     s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "h"], ["x", "1"], ["x", "2"]], true);
@@ -28,7 +28,7 @@ describe("pairs codec", () => {
   });
 
   it("decodes the reference bytes", () => {
-    const host = createHost({ wasm: WASM["pairs"].debug, rootId: "pairs", pluginConfig: hexBytes(referenceBytes) });
+    const host = createHost({ wasm: WASM["pairs"][build], rootId: "pairs", pluginConfig: hexBytes(referenceBytes) });
     expect(host.logsAt(LogLevel.info)).toEqual(["decoded 2 [a=1;b=22]"]);
   });
 
@@ -45,14 +45,14 @@ describe("pairs codec", () => {
     ["N=0 with junk", [0, 0, 0, 0, 1]],
   ];
   it.each(malformed)("treats a malformed buffer (%s) as empty", (_name, bytes) => {
-    const host = createHost({ wasm: WASM["pairs"].debug, rootId: "pairs", pluginConfig: new Uint8Array(bytes) });
+    const host = createHost({ wasm: WASM["pairs"][build], rootId: "pairs", pluginConfig: new Uint8Array(bytes) });
     expect(host.configured).toBe(true);
     expect(host.logsAt(LogLevel.info)).toEqual(["decoded 0 []"]);
   });
 
   it("accepts empty keys and values and N=0", () => {
     const host = createHost({
-      wasm: WASM["pairs"].debug, rootId: "pairs",
+      wasm: WASM["pairs"][build], rootId: "pairs",
       pluginConfig: new Uint8Array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
     });
     expect(host.logsAt(LogLevel.info)).toEqual(["decoded 1 [=]"]);
@@ -62,7 +62,7 @@ describe("pairs codec", () => {
   });
 
   it("fuzz: random and corrupted buffers never trap", () => {
-    const host = createHost({ wasm: WASM["pairs"].debug, rootId: "pairs" });
+    const host = createHost({ wasm: WASM["pairs"][build], rootId: "pairs" });
     const rnd = prng(3);
     const base = hexBytes(referenceBytes);
     for (let i = 0; i < 3000; i++) {

@@ -1,16 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel, WasmResult } from "../../host-mock/src/index.ts";
-import { fixtureWasm } from "./helpers.ts";
+import { BUILDS, fixtureWasm } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).
 const WASM = {
   "properties": { debug: fixtureWasm("properties", "debug"), release: fixtureWasm("properties", "release") },
 };
 
-describe("properties", () => {
+describe.each(BUILDS)("properties (%s build)", (build) => {
   it("typed getters, array and dotted paths; multi-segment setters do not read back (Envoy)", () => {
     const host = createHost({
-      wasm: WASM["properties"].debug,
+      wasm: WASM["properties"][build],
       rootId: "properties",
       properties: {
         "test.str": "sv",

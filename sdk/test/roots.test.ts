@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel } from "../../host-mock/src/index.ts";
-import { fixtureWasm } from "./helpers.ts";
+import { BUILDS, fixtureWasm } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).
 const WASM = {
@@ -8,16 +8,16 @@ const WASM = {
   "roots": { debug: fixtureWasm("roots", "debug"), release: fixtureWasm("roots", "release") },
 };
 
-describe("root context selection", () => {
+describe.each(BUILDS)("root context selection (%s build)", (build) => {
   it("uses the factory registered for plugin_root_id", () => {
-    const host = createHost({ wasm: WASM["roots"].debug, rootId: "first", pluginConfig: "cfg-text" });
+    const host = createHost({ wasm: WASM["roots"][build], rootId: "first", pluginConfig: "cfg-text" });
     expect(host.configured).toBe(true);
     expect(host.logsAt(LogLevel.info)).toEqual([`first configured with [cfg-text] id=${host.rootContextId}`]);
     const s = host.newHttpStream();
     s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "a"]], true);
     expect(s.request.headers).toContainEqual(["x-root", "first"]);
 
-    const other = createHost({ wasm: WASM["roots"].debug, rootId: "second" });
+    const other = createHost({ wasm: WASM["roots"][build], rootId: "second" });
     expect(other.logsAt(LogLevel.info)).toEqual(["second configured"]);
     const s2 = other.newHttpStream();
     s2.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "a"]], true);
@@ -25,7 +25,7 @@ describe("root context selection", () => {
   });
 
   it("rejects an unknown root id with a critical log instead of trapping", () => {
-    const host = createHost({ wasm: WASM["roots"].debug, rootId: "nope" });
+    const host = createHost({ wasm: WASM["roots"][build], rootId: "nope" });
     expect(host.configured).toBe(false);
     expect(host.logsAt(LogLevel.critical)).toEqual([
       'no root context registered for root id "nope" (registered: "first", "second"); rejecting the configuration',
@@ -33,12 +33,12 @@ describe("root context selection", () => {
   });
 
   it("an empty root id selects the only registered factory", () => {
-    const host = createHost({ wasm: WASM["headers"].debug, rootId: "" });
+    const host = createHost({ wasm: WASM["headers"][build], rootId: "" });
     expect(host.configured).toBe(true);
   });
 
   it("stream contexts are created per stream and deleted after complete()", () => {
-    const host = createHost({ wasm: WASM["roots"].debug, rootId: "first" });
+    const host = createHost({ wasm: WASM["roots"][build], rootId: "first" });
     for (let i = 0; i < 3; i++) {
       const s = host.newHttpStream();
       s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "a"]], true);
