@@ -36,8 +36,10 @@ const keep = (ignored: ReadonlyMap<string, string>) => (h: Pairs): Pairs => h.fi
 
 export function compareRuns(mock: RunOutput, envoy: RunOutput): Difference[] {
   if ("error" in mock || "error" in envoy) {
-    // both refusing to run is agreement (the messages come from different places)
-    if ("error" in mock && "error" in envoy) return [];
+    // Both hosts word a refusal the same way (run-mock.ts and run-envoy.ts build the message from the
+    // plugin's index, root id and the lines the filter logged at warning or above), so two errors
+    // agree only when their messages are equal: a different plugin, or a different reason, differs.
+    if ("error" in mock && "error" in envoy && mock.error === envoy.error) return [];
     return [{ request: null, field: "error", mock: "error" in mock ? mock.error : null, envoy: "error" in envoy ? envoy.error : null }];
   }
   const out: Difference[] = [];

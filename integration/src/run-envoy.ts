@@ -14,12 +14,15 @@ export interface EnvoyRun {
   envoy: { version: string; startupMs: number; runtime: string };
 }
 
-/** The plugin a failed start names ("Plugin <name> failed to load"), and the filter's own log lines. */
+/**
+ * The plugin a failed start names ("Plugin <name> failed to load"), and what the filter logged at
+ * warning or above: the same message the mock host's runner builds (run-mock.ts).
+ */
 function rejection(scenario: Scenario, log: string): ScenarioError | null {
   const failed = /Plugin (\S+) failed to load/.exec(log)?.[1];
   if (failed === undefined) return null;
   const index = scenario.plugins.findIndex((p) => (p.rootId || "plugin") === failed);
-  const said = [...log.matchAll(/wasm log [^:\n]*: ([^\n]*)/g)].map((m) => m[1].trim());
+  const said = [...log.matchAll(/\]\[(?:warning|error|critical)\]\[wasm\][^\n]*?wasm log [^:\n]*: ([^\n]*)/g)].map((m) => m[1].trim());
   const p = scenario.plugins[index];
   return new ScenarioError(`plugins[${index}] (${p?.rootId || "no root id"}) rejected its configuration${said.length > 0 ? `: ${said.join("; ")}` : ""}`);
 }
