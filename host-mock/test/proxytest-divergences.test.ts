@@ -2,7 +2,7 @@
 // (../shared/reference/anchors-mock-host.md §1.1). Each test asserts Envoy's behaviour, so a
 // filter whose tests pass here does not depend on a proxytest quirk.
 import { describe, expect, it } from "vitest";
-import { createHost, createWorkers, LogLevel, WasmResult, type TranscriptEntry } from "../src/index.ts";
+import { createHost, createWorkers, FilterHeadersStatus, LogLevel, WasmResult, type TranscriptEntry } from "../src/index.ts";
 import { fixtureWasm } from "../../sdk/test/helpers.ts";
 import { filterHost } from "./helpers/filter.ts";
 import { buildModule } from "./helpers/wasm.ts";
@@ -47,13 +47,19 @@ describe("proxytest divergences, asserting Envoy's behaviour", () => {
     host.newHttpStream().sendRequestHeaders(GET, true);
     const names = t.filter((e) => e.kind === "callback").map((e) => `${e.depth}:${e.name}`);
     expect(names).toEqual(["0:proxy_on_context_create", "0:proxy_on_request_headers", "0:proxy_on_queue_ready"]);
-    const enqueue = t.findIndex((e) => e.name === "proxy_enqueue_shared_queue");
-    const ready = t.findIndex((e) => e.name === "proxy_on_queue_ready");
-    const headersDone = t.findIndex((e) => e.name === "proxy_on_request_headers");
-    expect(enqueue).toBeGreaterThan(headersDone);
-    expect(ready).toBeGreaterThan(enqueue);
-    // nothing of the request-headers callback comes after the queue callback started
-    expect(t.slice(ready).every((e) => e.kind !== "hostcall" || e.name !== "proxy_enqueue_shared_queue")).toBe(true);
+    const headers = t.find((e) => e.kind === "callback" && e.name === "proxy_on_request_headers") as TranscriptEntry;
+    const ready = t.findIndex((e) => e.kind === "callback" && e.name === "proxy_on_queue_ready");
+    const enqueue = t.findIndex((e) => e.kind === "hostcall" && e.name === "proxy_enqueue_shared_queue");
+    // the enqueue is a host call of the request-headers callback, which returned normally
+    expect(t[enqueue]).toMatchObject({ contextId: headers.contextId, depth: 1, result: 0 });
+    expect(headers.result).toBe(FilterHeadersStatus.Continue);
+    // every host call that callback made (among them the "enqueued" log line it writes after the
+    // enqueue returned) comes before the queue callback starts: delivery inside the enqueue would
+    // put proxy_on_queue_ready between the enqueue and that log line, at depth 1
+    const own = t.flatMap((e, i) => (e.kind === "hostcall" && e.contextId === headers.contextId ? [i] : []));
+    expect(own.filter((i) => i > enqueue).length).toBeGreaterThan(0);
+    expect(Math.max(...own)).toBeLessThan(ready);
+    expect(t[ready]).toMatchObject({ depth: 0, contextId: 1 }); // on the root context, at top level
   });
 
   it("streams end with proxy_on_log, proxy_on_done, proxy_on_delete (proxytest never calls on_done)", () => {
