@@ -7,7 +7,7 @@ import type { ProxyProcess, Stat } from "./process.ts";
 import { resetResponse, responseOf, timeoutResponse, type CalloutRequest, type CalloutResponse, type CalloutRouter } from "./callouts.ts";
 import { LogLevel, WasmResult, type MetricType } from "../../sdk/assembly/abi/enums.ts";
 import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
-import type { GuestFrame, HostCallRecord } from "./errors.ts";
+import type { HostCallRecord } from "./errors.ts";
 import { importCatalogue } from "./imports/index.ts";
 import type { AbiVersion, ContextView, ForeignFunction, HostFunctionSpec, ImportContext, StreamHostSide } from "./imports/types.ts";
 import { ALLOCATOR_ALLOWED, START_ALLOWED } from "./imports/wasi.ts";
@@ -17,6 +17,7 @@ import { SeededRandom } from "./prng.ts";
 import type { GrpcRouter } from "./grpc.ts";
 import { GrpcCalls, type GrpcStaged } from "./grpc-calls.ts";
 import { describeHostCall } from "./transcript.ts";
+import { GUEST_STACK_FRAMES, trapError } from "./trap-report.ts";
 
 export interface LogEntry {
   level: LogLevel;
@@ -448,8 +449,7 @@ export class Vm implements ImportContext {
       : { kind: "callback", plugin: t.plugin, name, args: args.slice(), result: undefined, contextId, depth: this.depth };
     if (entry !== null) t?.entries.push(entry);
     this.depth++;
-    // a trap's guest stack is captured when it is thrown: keep enough frames to get past an SDK's
-    // panic machinery (Rust's is ~10 frames deep) to the filter's own code
+    // a trap's guest stack is captured when it is thrown: keep enough frames to reach the filter's code
     const stackLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = GUEST_STACK_FRAMES;
     try {
@@ -458,7 +458,8 @@ export class Vm implements ImportContext {
       if (entry !== null) entry.result = result;
       return result;
     } catch (e) {
-      const err = e instanceof TrapError || e instanceof VmFailedError ? e : this.trapError(name, args, contextId, e);
+      const err = e instanceof TrapError || e instanceof VmFailedError ? e
+        : trapError(this.compiled, { callback: name, args, contextId }, e, this.lastCritical, this.recentHostCalls());
       if (this.failed === null) this.failed = err;
       throw err;
     } finally {
@@ -628,79 +629,4 @@ export class Vm implements ImportContext {
     }
     return out;
   }
-
-  private trapError(callback: string, args: number[], contextId: number, e: unknown): TrapError {
-    const reason = e instanceof Error ? (e instanceof HostTrap || e instanceof WebAssembly.RuntimeError ? e.message : `${e.name}: ${e.message}`) : String(e);
-    const abortMatch = this.lastCritical === undefined ? null : abortMessage(this.lastCritical);
-    return new TrapError({
-      callback,
-      args,
-      contextId,
-      reason,
-      ...(abortMatch !== null ? { abort: abortMatch } : {}),
-      frames: e instanceof Error ? this.guestFrames(e) : [],
-      hostCalls: this.recentHostCalls(),
-      cause: e,
-    });
-  }
-
-  private guestFrames(e: Error): GuestFrame[] {
-    const frames: GuestFrame[] = [];
-    const add = (name: string | null | undefined, index: number, offset: number): void => {
-      const pos = this.compiled.sourceMap?.lookup(offset);
-      frames.push({
-        functionName: name ?? this.compiled.exportedFunctions.get(index) ?? `wasm-function[${index}]`,
-        functionIndex: index,
-        offset,
-        ...(pos !== undefined ? { source: `${pos.source}:${pos.line}:${pos.column}` } : {}),
-      });
-    };
-    const sites = structuredStack(e);
-    if (sites !== null) {
-      for (const cs of sites) {
-        const m = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/.exec(String(cs));
-        if (m !== null) add(cs.getFunctionName(), Number(m[1]), parseInt(m[2], 16));
-      }
-      return frames;
-    }
-    // the stack was already formatted: parse V8's text form
-    const re = /at (?:(\S+) \()?wasm:\/\/wasm\/[0-9a-f]+:wasm-function\[(\d+)\]:0x([0-9a-f]+)\)?/g;
-    for (const m of (e.stack ?? "").matchAll(re)) add(m[1], Number(m[2]), parseInt(m[3], 16));
-    return frames;
-  }
-}
-
-const GUEST_STACK_FRAMES = 64;
-
-/**
- * The message an SDK logged at critical level just before trapping, as "<message> at <where>":
- * AssemblyScript's abort handler (`abort: <msg> at <file>:<line>:<col>`) or Rust's panic hook
- * (`panicked at <file>:<line>:<col>:\n<msg>`). Null for any other critical line.
- */
-export function abortMessage(critical: string): string | null {
-  const as = /^abort: ([\s\S]*)$/.exec(critical);
-  if (as !== null) return as[1];
-  const rust = /^panicked at ([^\n]*?):?\n([\s\S]*)$/.exec(critical) ?? /^panicked at '([\s\S]*)', (\S+:\d+:\d+)$/.exec(critical);
-  if (rust === null) return null;
-  return critical.startsWith("panicked at '") ? `${rust[1]} at ${rust[2]}` : `${rust[2].trim()} at ${rust[1]}`;
-}
-
-/**
- * V8's structured call sites of an error whose `stack` was not formatted yet. Test runners install
- * their own Error.prepareStackTrace (vitest rewrites wasm frames to `wasm://…:1:<col>`, losing the
- * function index), so the sites are captured directly and the previous formatter still runs.
- */
-function structuredStack(e: Error): NodeJS.CallSite[] | null {
-  const prev = Error.prepareStackTrace;
-  let sites: NodeJS.CallSite[] | null = null;
-  Error.prepareStackTrace = (err: Error, cs: NodeJS.CallSite[]): unknown => {
-    sites = cs;
-    return prev !== undefined ? prev(err, cs) : `${String(err)}${cs.map((c) => `\n    at ${String(c)}`).join("")}`;
-  };
-  try {
-    void e.stack;
-  } finally {
-    Error.prepareStackTrace = prev;
-  }
-  return sites;
 }

@@ -144,7 +144,7 @@ describe("trap reports with an AssemblyScript module", () => {
 
 describe("abort messages SDKs log before trapping", () => {
   it("reads AssemblyScript's abort line and both forms of Rust's panic line", async () => {
-    const { abortMessage } = await import("../src/vm.ts");
+    const { abortMessage } = await import("../src/trap-report.ts");
     expect(abortMessage("abort: boom at assembly/index.ts:3:5")).toBe("boom at assembly/index.ts:3:5");
     expect(abortMessage("panicked at src/lib.rs:42:9:\nunexpected status: 10")).toBe("unexpected status: 10 at src/lib.rs:42:9");
     expect(abortMessage("panicked at 'index out of bounds', src/lib.rs:7:1")).toBe("index out of bounds at src/lib.rs:7:1");
