@@ -95,6 +95,14 @@ export interface RootState {
   status: { code: number; message: string };
 }
 
+/** What a callback `deliver` runs may read besides its arguments. */
+interface Staged {
+  /** proxy_on_http_call_response: the response (maps 6/7, buffer 4) */
+  callout?: CalloutResponse;
+  /** the gRPC callbacks: metadata and message (maps 4/5, buffer 5) */
+  grpc?: GrpcStaged;
+}
+
 const VM_CONTEXT: ContextView = { id: 0, rootId: 0, stream: null };
 const RING = 16; // power of two (index with & (RING - 1))
 const MAX_RECORDED_ARGS = 12;
@@ -123,6 +131,9 @@ export class Vm implements ImportContext {
   private depth = 0;
   private restricted: ReadonlySet<string> | null = null;
   private readonly deferred: Array<() => void> = [];
+  /** what the callback `deliver` runs may read (each kind its own slot, cleared when it returns) */
+  private stagedCallout: CalloutResponse | null = null;
+  private stagedGrpc: GrpcStaged | null = null;
   private lastCritical: string | undefined;
   private readonly random: SeededRandom;
   private readonly ringNames: string[] = new Array<string>(RING).fill("");
@@ -208,7 +219,6 @@ export class Vm implements ImportContext {
 
   /** HTTP call ids per VM: 4, 8, 12, … (§3: kind 0 in the low two bits). */
   private nextHttpCallId = 4;
-  private currentCallout: CalloutResponse | null = null;
   /** errors the test must see (a callout no route answers), thrown once the current operation is done */
   private readonly testErrors: Error[] = [];
 
@@ -218,37 +228,21 @@ export class Vm implements ImportContext {
     return this.opts.grpc;
   }
 
-  private staged: GrpcStaged | null = null;
-
   readonly grpcCalls: GrpcCalls;
 
-  /** gRPC answers go to the caller's root, like callouts; dropped for a failed VM or a deleted root. */
+  /** gRPC answers go to the caller's root, like callouts (see deliver). */
   private newGrpcCalls(): GrpcCalls {
     return new GrpcCalls({
       clock: this.opts.clock,
       router: this.opts.grpc,
       defer: (action) => this.defer(action),
       testError: (e) => { this.testErrors.push(e); },
-      deliver: (rootId, callback, args, staged, status) => {
-        const root = this.roots.get(rootId);
-        if (this.failed !== null || root === undefined || root.deleted) return;
-        if (status !== undefined) root.status = status;
-        if (!this.has(callback)) return;
-        this.staged = staged;
-        try {
-          this.call(callback, args, rootId);
-        } catch (e) {
-          if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
-        } finally {
-          this.staged = null;
-        }
-        this.drain();
-      },
+      deliver: (rootId, callback, args, staged, status) => { this.deliver(rootId, callback, args, status, { grpc: staged }); },
     });
   }
 
   grpcStaged(): GrpcStaged | null {
-    return this.staged;
+    return this.stagedGrpc;
   }
 
   // ---- shared queues (§6.7, §11.9) ----
@@ -258,20 +252,13 @@ export class Vm implements ImportContext {
     return this.opts.process.registerQueue(this.opts.vmId, name, (queueId) => this.deliverQueueReady(rootId, queueId));
   }
 
-  /** proxy_on_queue_ready on the registering root; dropped for a failed VM or a deleted root. */
+  /** proxy_on_queue_ready on the registering root (see deliver). */
   private deliverQueueReady(rootId: number, queueId: number): void {
-    const root = this.roots.get(rootId);
-    if (this.failed !== null || root === undefined || root.deleted || !this.has("proxy_on_queue_ready")) return;
-    try {
-      this.call("proxy_on_queue_ready", [rootId, queueId], rootId);
-    } catch (e) {
-      if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
-    }
-    this.drain();
+    this.deliver(rootId, "proxy_on_queue_ready", [rootId, queueId]);
   }
 
   calloutResponse(): CalloutResponse | null {
-    return this.currentCallout;
+    return this.stagedCallout;
   }
 
   httpCall(request: Omit<CalloutRequest, "id">): number {
@@ -298,23 +285,12 @@ export class Vm implements ImportContext {
     return id;
   }
 
-  /** proxy_on_http_call_response on the caller's root; dropped for a failed VM or a deleted root. */
+  /** proxy_on_http_call_response on the caller's root (see deliver). */
   private deliverCallout(rootId: number, id: number, resp: CalloutResponse | "reset"): void {
-    const root = this.roots.get(rootId);
-    if (this.failed !== null || root === undefined || root.deleted) return;
     // a transport failure arrives as zero headers, body and trailers; proxy_get_status then says why
     const r: CalloutResponse = resp === "reset" ? { headers: [], body: new Uint8Array(0), trailers: [] } : resp;
-    root.status = resp === "reset" ? { code: WasmResult.BrokenConnection, message: "reset" } : { code: WasmResult.Ok, message: "" };
-    if (!this.has("proxy_on_http_call_response")) return;
-    this.currentCallout = r;
-    try {
-      this.call("proxy_on_http_call_response", [rootId, id, r.headers.length, r.body.length, r.trailers.length], rootId);
-    } catch (e) {
-      if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
-    } finally {
-      this.currentCallout = null;
-    }
-    this.drain();
+    const status = resp === "reset" ? { code: WasmResult.BrokenConnection, message: "reset" } : { code: WasmResult.Ok, message: "" };
+    this.deliver(rootId, "proxy_on_http_call_response", [rootId, id, r.headers.length, r.body.length, r.trailers.length], status, { callout: r });
   }
 
   nowNs(): bigint {
@@ -363,19 +339,17 @@ export class Vm implements ImportContext {
     if (root.tickPeriodMs > 0 && !root.deleted) root.tickTimer = this.opts.clock.schedule(root.tickPeriodMs, () => this.fireTick(root));
   }
 
-  /** A due tick: dropped for a failed VM or a deleted root; fixed delay, so re-armed after it returns. */
+  /**
+   * A due tick (see deliver): fixed delay, so re-armed a full period after it returns, unless the
+   * tick itself set a new period. A tick that trapped (the VM is failed) neither drains nor re-arms;
+   * a root without proxy_on_tick still drains and re-arms.
+   */
   private fireTick(root: RootState): void {
     root.tickTimer = undefined;
-    if (this.failed !== null || root.deleted) return;
-    try {
-      if (this.has("proxy_on_tick")) this.call("proxy_on_tick", [root.id], root.id);
-    } catch (e) {
-      // under an Envoy failure policy the trap only fails the VM (recorded in `failed`)
-      if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
-      return;
-    }
-    this.drain();
-    if (root.tickTimer === undefined) this.armTick(root); // unless the tick itself set a new period
+    const outcome = this.deliver(root.id, "proxy_on_tick", [root.id], undefined, undefined, false);
+    if (outcome === "dropped" || outcome === "trapped") return;
+    if (outcome === "absent") this.drain();
+    if (root.tickTimer === undefined) this.armTick(root);
   }
 
   status(rootId: number): { code: number; message: string } {
@@ -483,6 +457,39 @@ export class Vm implements ImportContext {
     } finally {
       this.restricted = null;
     }
+  }
+
+  /**
+   * Delivers an event that arrives on its own — a callout or gRPC answer, a queue notification, a
+   * tick — to root `rootId` as `callback(...args)`. "dropped": nothing happens for a failed VM or a
+   * missing or deleted root. Otherwise `status` (what proxy_get_status answers) is set when given;
+   * "absent": the module does not export `callback`. Else it runs with `staged` readable; a trap
+   * reaches the test under the "throw" policy, while under an Envoy failure policy it only fails the
+   * VM (recorded in `failed`): "trapped". Then the after-callback actions run (drain), unless it
+   * trapped and `drainAfterTrap` is false (ticks).
+   */
+  private deliver(rootId: number, callback: string, args: number[], status?: RootState["status"], staged?: Staged,
+    drainAfterTrap = true): "dropped" | "absent" | "trapped" | "returned" {
+    const root = this.roots.get(rootId);
+    if (this.failed !== null || root === undefined || root.deleted) return "dropped";
+    if (status !== undefined) root.status = status;
+    if (!this.has(callback)) return "absent";
+    const callout = staged?.callout;
+    const grpc = staged?.grpc;
+    if (callout !== undefined) this.stagedCallout = callout;
+    if (grpc !== undefined) this.stagedGrpc = grpc;
+    let outcome: "trapped" | "returned" = "returned";
+    try {
+      this.call(callback, args, rootId);
+    } catch (e) {
+      if (this.opts.failurePolicy === "throw" || !(e instanceof TrapError)) throw e;
+      outcome = "trapped";
+    } finally {
+      if (callout !== undefined) this.stagedCallout = null;
+      if (grpc !== undefined) this.stagedGrpc = null;
+    }
+    if (outcome === "returned" || drainAfterTrap) this.drain();
+    return outcome;
   }
 
   /** Queues an action to run after the current callback returns (§12). */
