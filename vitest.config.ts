@@ -11,5 +11,7 @@ export default defineConfig({
     isolate: false,
     // the kit's vitest matchers (toHaveHeader, toHaveLocalReply, toHaveLogged, ...) in every test file
     setupFiles: ["host-mock/src/matchers.ts"],
+    // the default output, then one line naming every test that did not run and why
+    reporters: ["default", "./scripts/not-run-reporter.ts"],
   },
 });

@@ -25,7 +25,7 @@ async function output(run: () => Promise<RunOutput> | RunOutput): Promise<RunOut
   }
 }
 
-describe.skipIf(skip !== null)(`scenario corpus: mock host and real Envoy agree${skip !== null ? ` — ${skip}` : ""}`, { timeout: 90_000 }, () => {
+describe.skipIf(skip !== null)(`scenario corpus: mock host and real Envoy agree${skip !== null ? ` — not run: ${skip}` : ""}`, { timeout: 90_000 }, () => {
   it("has scenarios to compare", () => {
     expect(files.length).toBeGreaterThanOrEqual(10);
   });

@@ -24,7 +24,7 @@ function filesFor(text: string): Array<{ source: string; target: string }> {
   });
 }
 
-describe.skipIf(skip !== null)(`shipped Envoy configurations validate in Envoy${skip !== null ? ` — ${skip}` : ""}`, { timeout: 60_000 }, () => {
+describe.skipIf(skip !== null)(`shipped Envoy configurations validate in Envoy${skip !== null ? ` — not run: ${skip}` : ""}`, { timeout: 60_000 }, () => {
   it("finds the configurations", () => {
     expect(configs).toContain(join("envoy/examples", "chain.yaml"));
     expect(configs).toContain(join("filters", "add-header", "envoy.yaml"));

@@ -15,7 +15,7 @@ const WASM = fileURLToPath(new URL("../filters/add-header/build/release.wasm", i
 const CONFIG = JSON.stringify({ name: "x-powered-by", value: "filterkit" });
 const plugin = (configuration: string) => ({ name: "add_header", rootId: "add_header", vmId: "example", wasm: WASM, configuration, failurePolicy: "FAIL_CLOSED" as const });
 
-describe.skipIf(skip !== null)(`add-header in real Envoy${skip !== null ? ` — ${skip}` : ""}`, { timeout: 60_000 }, () => {
+describe.skipIf(skip !== null)(`add-header in real Envoy${skip !== null ? ` — not run: ${skip}` : ""}`, { timeout: 60_000 }, () => {
   const upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"]], body: "hello from upstream" }));
   let envoy: RunningEnvoy;
 

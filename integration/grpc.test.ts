@@ -82,7 +82,7 @@ function replay(steps: StreamStep[], peer: GrpcStreamPeer): void {
   }
 }
 
-describe.skipIf(skip !== null)(`gRPC calls and streams: real Envoy and the mock host agree${skip !== null ? ` — ${skip}` : ""}`, { timeout: 60_000 }, () => {
+describe.skipIf(skip !== null)(`gRPC calls and streams: real Envoy and the mock host agree${skip !== null ? ` — not run: ${skip}` : ""}`, { timeout: 60_000 }, () => {
   const upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"]], body: "up" }));
   const authz = new GrpcTestServer([{ path: CHECK, unary: { message: "allowed" } }]);
   const events = new GrpcTestServer([{ path: WATCH, stream: { steps: [] } }]);

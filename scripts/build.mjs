@@ -14,9 +14,13 @@
 //
 // Then every `compat/<sdk>/build.sh` runs (filters written with other SDKs — Rust, Go — built from
 // source with their own toolchains; each script is idempotent and quick when nothing changed).
+// A script that exits with 3 says this machine lacks its toolchain (the reason on its last stderr
+// line): the fixture is recorded as not built in .cache/foreign-builds.json, and its tests report
+// themselves as not run (compat/foreign.ts). A filter author needs only Node and npm. Under CI
+// (CI set) a missing toolchain is a build failure: CI always builds and tests every fixture.
 // `--no-foreign` skips them (the demo needs only the AssemblyScript filters, not Go or Rust).
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, statSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +32,11 @@ const quiet = args.has("--quiet");
 const foreign = !args.has("--no-foreign"); // the demo needs only the AssemblyScript filters
 const SKIP_DIRS = new Set(["node_modules", "build", ".git", ".cache"]);
 const sdkSources = join(root, "sdk");
+const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
+/** What became of each foreign-SDK fixture; read by compat/foreign.ts. */
+const FOREIGN_STATUS = join(root, ".cache", "foreign-builds.json");
+/** A compat build script's "this machine lacks my toolchain" exit code. */
+const NO_TOOLCHAIN = 3;
 
 /** Every file under `dir` whose name ends with `.ts`, recursively. */
 function tsFiles(dir) {
@@ -132,23 +141,42 @@ async function main() {
     ? readdirSync(join(root, "compat")).map((d) => join(root, "compat", d, "build.sh")).filter((f) => existsSync(f)).sort()
     : [];
   let scriptFailed = 0;
+  const status = existsSync(FOREIGN_STATUS) ? JSON.parse(readFileSync(FOREIGN_STATUS, "utf8")) : {};
+  const unavailable = [];
   for (const script of scripts) {
     const started = performance.now();
+    const name = relative(root, dirname(script));
     const r = await run("bash", [script], root);
-    if (r.code !== 0) {
+    if (r.code === NO_TOOLCHAIN) {
+      const reason = r.output.trim().split("\n").pop();
+      status[name] = { built: false, reason };
+      unavailable.push(`${name}: ${reason}`);
+      if (ci) {
+        scriptFailed++;
+        process.stderr.write(`\nbuild failed: ${name} cannot be built on this machine, and CI must build it: ${reason}\n`);
+      }
+    } else if (r.code !== 0) {
       scriptFailed++;
+      status[name] = { built: false, reason: `${relative(root, script)} failed` };
       process.stderr.write(`\nbuild failed: ${relative(root, script)}\n${r.output}\n`);
-    } else if (!quiet) {
-      console.log(`${relative(root, dirname(script)).padEnd(44)} ${r.output.trim().split("\n").pop()} (${Math.round(performance.now() - started)} ms)`);
+    } else {
+      status[name] = { built: true };
+      if (!quiet) console.log(`${name.padEnd(44)} ${r.output.trim().split("\n").pop()} (${Math.round(performance.now() - started)} ms)`);
     }
   }
+  if (scripts.length > 0) {
+    mkdirSync(dirname(FOREIGN_STATUS), { recursive: true });
+    writeFileSync(FOREIGN_STATUS, `${JSON.stringify(status, null, 2)}\n`);
+  }
   failed += scriptFailed;
+  const notBuilt = unavailable.length > 0 && !ci ? `; not built, their tests will not run (no toolchain): ${unavailable.join("; ")}` : "";
   if (quiet) {
     const fresh = entries.length * 2 - jobs.length;
     const asFailed = failed - scriptFailed;
     console.log(`build: ${jobs.length - asFailed} built, ${fresh} up to date, ${asFailed} failed (${entries.length} AssemblyScript entries, release + debug each); ` +
-      `${scripts.length - scriptFailed} of ${scripts.length} foreign-SDK builds ok`);
+      `${scripts.length - scriptFailed - (ci ? 0 : unavailable.length)} of ${scripts.length} foreign-SDK builds ok${notBuilt}`);
   } else {
+    if (notBuilt !== "") console.log(`foreign-SDK fixtures${notBuilt}`);
     for (const entry of entries) {
       const sizes = entry.targets.map((t) => (existsSync(t.out) ? `${t.target} ${statSync(t.out).size} B` : `${t.target} missing`));
       const rebuilt = results.filter((r) => r.entry === entry);
