@@ -4,7 +4,7 @@
 
 import type { Timer, VirtualClock } from "./clock.ts";
 import type { ProxyProcess, Stat } from "./process.ts";
-import { resetResponse, responseOf, timeoutResponse, type CalloutRequest, type CalloutResponse, type CalloutRouter } from "./callouts.ts";
+import type { CalloutResponse, CalloutRouter } from "./callouts.ts";
 import { LogLevel, WasmResult, type MetricType } from "../../sdk/assembly/abi/enums.ts";
 import { HostTrap, TrapError, VmFailedError } from "./errors.ts";
 import type { HostCallRecord } from "./errors.ts";
@@ -16,6 +16,7 @@ import { GuestMemory, MemoryFault } from "./memory.ts";
 import { SeededRandom } from "./prng.ts";
 import type { GrpcRouter } from "./grpc.ts";
 import { GrpcCalls, type GrpcStaged } from "./grpc-calls.ts";
+import { HttpCalls } from "./http-calls.ts";
 import { describeHostCall } from "./transcript.ts";
 import { GUEST_STACK_FRAMES, trapError } from "./trap-report.ts";
 
@@ -134,6 +135,8 @@ export class Vm implements ImportContext {
   /** what the callback `deliver` runs may read (each kind its own slot, cleared when it returns) */
   private stagedCallout: CalloutResponse | null = null;
   private stagedGrpc: GrpcStaged | null = null;
+  /** errors the test must see (a call no route answers), thrown once the current operation is done */
+  private readonly testErrors: Error[] = [];
   private lastCritical: string | undefined;
   private readonly random: SeededRandom;
   private readonly ringNames: string[] = new Array<string>(RING).fill("");
@@ -145,7 +148,12 @@ export class Vm implements ImportContext {
   constructor(readonly compiled: CompiledModule, readonly opts: VmOptions) {
     this.abi = compiled.abi;
     this.random = new SeededRandom(opts.randomSeed);
-    this.grpcCalls = this.newGrpcCalls();
+    // callout and gRPC answers go to the caller's root through deliver
+    const calls = { clock: opts.clock, defer: (action: () => void) => this.defer(action), testError: (e: Error) => { this.testErrors.push(e); } };
+    this.httpCalls = new HttpCalls({ ...calls, router: opts.callouts,
+      deliver: (rootId, callback, args, response, status) => { this.deliver(rootId, callback, args, status, { callout: response }); } });
+    this.grpcCalls = new GrpcCalls({ ...calls, router: opts.grpc,
+      deliver: (rootId, callback, args, staged, status) => { this.deliver(rootId, callback, args, status, { grpc: staged }); } });
     // The memory is only known after instantiation; GuestMemory is attached to it right after.
     this.mem = new GuestMemory();
     // Wrap only what the module imports (the loader already checked that all of it exists).
@@ -211,34 +219,23 @@ export class Vm implements ImportContext {
     return this.metrics.get(id);
   }
 
-  // ---- HTTP callouts (§5.7, §6.8, §11.10) ----
+  // ---- HTTP callouts (§5.7, §6.8, §11.10) and gRPC (§5.8, §6.9, §11.11) ----
 
   get callouts(): CalloutRouter {
     return this.opts.callouts;
   }
 
-  /** HTTP call ids per VM: 4, 8, 12, … (§3: kind 0 in the low two bits). */
-  private nextHttpCallId = 4;
-  /** errors the test must see (a callout no route answers), thrown once the current operation is done */
-  private readonly testErrors: Error[] = [];
-
-  // ---- gRPC (§5.8, §6.9, §11.11) ----
-
   get grpc(): GrpcRouter {
     return this.opts.grpc;
   }
 
+  /** this VM's HTTP callouts in flight (http-calls.ts) */
+  readonly httpCalls: HttpCalls;
+  /** this VM's gRPC calls and streams in flight (grpc-calls.ts) */
   readonly grpcCalls: GrpcCalls;
 
-  /** gRPC answers go to the caller's root, like callouts (see deliver). */
-  private newGrpcCalls(): GrpcCalls {
-    return new GrpcCalls({
-      clock: this.opts.clock,
-      router: this.opts.grpc,
-      defer: (action) => this.defer(action),
-      testError: (e) => { this.testErrors.push(e); },
-      deliver: (rootId, callback, args, staged, status) => { this.deliver(rootId, callback, args, status, { grpc: staged }); },
-    });
+  calloutResponse(): CalloutResponse | null {
+    return this.stagedCallout;
   }
 
   grpcStaged(): GrpcStaged | null {
@@ -255,42 +252,6 @@ export class Vm implements ImportContext {
   /** proxy_on_queue_ready on the registering root (see deliver). */
   private deliverQueueReady(rootId: number, queueId: number): void {
     this.deliver(rootId, "proxy_on_queue_ready", [rootId, queueId]);
-  }
-
-  calloutResponse(): CalloutResponse | null {
-    return this.stagedCallout;
-  }
-
-  httpCall(request: Omit<CalloutRequest, "id">): number {
-    const id = this.nextHttpCallId;
-    this.nextHttpCallId += 4;
-    const req: CalloutRequest = { id, ...request };
-    const rootId = this.eff.rootId; // issued on, and answered to, the caller's root context
-    this.opts.callouts.sent.push(req);
-    const answer = this.opts.callouts.answer(req);
-    if (answer === undefined) {
-      this.testErrors.push(new Error(`proxy_http_call ${id} to cluster "${req.cluster}" (${req.method} ${req.path}) matched no route: add one with host.callouts.route(...)`));
-      return id;
-    }
-    const deliver = (resp: CalloutResponse | "reset") => () => this.deliverCallout(rootId, id, resp);
-    const timeout = req.timeoutMs;
-    const delay = "fail" in answer && answer.fail === "timeout" ? Infinity : answer.delayMs ?? 0;
-    if (timeout > 0 && delay >= timeout) {
-      this.opts.clock.schedule(timeout, deliver(timeoutResponse())); // Envoy's router answers 504
-    } else if (delay !== Infinity) {
-      const resp = "fail" in answer ? (answer.fail === "reset" ? resetResponse() : "reset") : responseOf(answer);
-      if (delay === 0) this.defer(deliver(resp)); // after the calling callback returns, never inside it
-      else this.opts.clock.schedule(delay, deliver(resp));
-    } // a timeout answer without a call timeout: Envoy waits forever
-    return id;
-  }
-
-  /** proxy_on_http_call_response on the caller's root (see deliver). */
-  private deliverCallout(rootId: number, id: number, resp: CalloutResponse | "reset"): void {
-    // a transport failure arrives as zero headers, body and trailers; proxy_get_status then says why
-    const r: CalloutResponse = resp === "reset" ? { headers: [], body: new Uint8Array(0), trailers: [] } : resp;
-    const status = resp === "reset" ? { code: WasmResult.BrokenConnection, message: "reset" } : { code: WasmResult.Ok, message: "" };
-    this.deliver(rootId, "proxy_on_http_call_response", [rootId, id, r.headers.length, r.body.length, r.trailers.length], status, { callout: r });
   }
 
   nowNs(): bigint {

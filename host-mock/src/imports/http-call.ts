@@ -1,5 +1,6 @@
 // proxy_http_call (§6.8): Envoy's checks in Envoy's order, then the call goes to the VM's scripted
-// router; the answer comes back later through proxy_on_http_call_response on the caller's root.
+// router (through the VM's HttpCalls, http-calls.ts); the answer comes back later through
+// proxy_on_http_call_response on the caller's root.
 
 import { WasmResult } from "../../../sdk/assembly/abi/enums.ts";
 import { fromUtf8 } from "../memory.ts";
@@ -24,7 +25,7 @@ export function httpCallImports(): HostFamily {
         const path = get(":path");
         const authority = get(":authority");
         if (method === undefined || path === undefined || authority === undefined) return WasmResult.BadArgument;
-        const id = h.httpCall({ cluster, method, path, authority, headers, body, bodyText: fromUtf8(body), trailers, timeoutMs: timeout >>> 0 });
+        const id = h.httpCalls.call(h.effective().rootId, { cluster, method, path, authority, headers, body, bodyText: fromUtf8(body), trailers, timeoutMs: timeout >>> 0 });
         h.mem.writeU32(retIdPtr >>> 0, id);
         return WasmResult.Ok;
       },

@@ -4,9 +4,10 @@
 
 import type { MetricType, WasmResult } from "../../../sdk/assembly/abi/enums.ts";
 import type { ProxyProcess, Stat } from "../process.ts";
-import type { CalloutRequest, CalloutResponse, CalloutRouter } from "../callouts.ts";
+import type { CalloutResponse, CalloutRouter } from "../callouts.ts";
 import type { GrpcRouter } from "../grpc.ts";
 import type { GrpcCalls, GrpcStaged } from "../grpc-calls.ts";
+import type { HttpCalls } from "../http-calls.ts";
 import type { GuestMemory } from "../memory.ts";
 import type { HeaderPairs } from "../pairs.ts";
 
@@ -130,8 +131,8 @@ export interface ImportContext {
   registerQueue(name: string): number;
   /** the scripted upstream of proxy_http_call */
   readonly callouts: CalloutRouter;
-  /** sends a checked call (id assigned here) and schedules its answer; returns the call id */
-  httpCall(request: Omit<CalloutRequest, "id">): number;
+  /** this VM's HTTP callouts in flight: `call` sends a checked call and schedules its answer */
+  readonly httpCalls: HttpCalls;
   /** the callout response being delivered (maps 6/7, buffer 4), or null outside that callback */
   calloutResponse(): CalloutResponse | null;
   /** the scripted gRPC upstream (clusters it knows) */
