@@ -3,7 +3,9 @@
 // reset, or a timeout — delivered the way Envoy 1.40 delivers them (§5.7, §11.10; the reset and
 // timeout replies were compared with real Envoy by the differential suite). Every call is recorded in `sent`.
 // A call that matches no route fails the test (it is thrown from the test's current operation).
+// Route matching is routes.ts's, shared with the gRPC router; http-calls.ts delivers the answers.
 import type { HeaderPairs } from "./pairs.ts";
+import { AnswerTable, fieldMatches, headersMatch, type AnswerOrFn } from "./routes.ts";
 
 export interface CalloutRequest {
   /** per-VM call id (4, 8, 12, …) */
@@ -44,56 +46,39 @@ export interface CalloutMatch {
   headers?: Record<string, string>;
 }
 
-interface Route {
-  match: CalloutMatch;
-  answer: CalloutAnswer | ((request: CalloutRequest) => CalloutAnswer);
-}
-
 export class CalloutRouter {
   /** every proxy_http_call that passed Envoy's checks, in order */
   readonly sent: CalloutRequest[] = [];
-  private readonly routes: Route[] = [];
-  private readonly clusters = new Set<string>();
+  private readonly routes = new AnswerTable<CalloutMatch, CalloutRequest, CalloutAnswer>(matches);
 
   constructor(clusters: Iterable<string> = []) {
-    for (const c of clusters) this.clusters.add(c);
+    for (const c of clusters) this.routes.cluster(c);
   }
 
   /** Declares a cluster Envoy knows (a call to an unknown cluster is BadArgument). */
   cluster(name: string): this {
-    this.clusters.add(name);
+    this.routes.cluster(name);
     return this;
   }
 
   /** Adds a route (its cluster becomes known); routes are tried in the order they were added. */
-  route(match: CalloutMatch, answer: Route["answer"]): this {
-    this.clusters.add(match.cluster);
-    this.routes.push({ match, answer });
+  route(match: CalloutMatch, answer: AnswerOrFn<CalloutRequest, CalloutAnswer>): this {
+    this.routes.add(match, answer);
     return this;
   }
 
   knows(cluster: string): boolean {
-    return this.clusters.has(cluster);
+    return this.routes.knows(cluster);
   }
 
   /** The answer of the first matching route, or undefined. */
   answer(request: CalloutRequest): CalloutAnswer | undefined {
-    for (const r of this.routes) {
-      if (matches(r.match, request)) return typeof r.answer === "function" ? r.answer(request) : r.answer;
-    }
-    return undefined;
+    return this.routes.answer(request);
   }
 }
 
 function matches(m: CalloutMatch, r: CalloutRequest): boolean {
-  if (m.cluster !== r.cluster) return false;
-  if (m.method !== undefined && m.method !== r.method) return false;
-  if (m.path !== undefined && (typeof m.path === "string" ? m.path !== r.path : !m.path.test(r.path))) return false;
-  for (const [name, value] of Object.entries(m.headers ?? {})) {
-    const key = name.toLowerCase();
-    if (!r.headers.some(([k, v]) => k === key && v === value)) return false;
-  }
-  return true;
+  return m.cluster === r.cluster && fieldMatches(m.method, r.method) && fieldMatches(m.path, r.path) && headersMatch(m.headers, r.headers);
 }
 
 /** The response a callback sees in proxy_on_http_call_response (maps 6/7, buffer 4). */

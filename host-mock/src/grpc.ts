@@ -8,8 +8,10 @@
 // by the test through a GrpcStreamPeer: it sees what the plugin sent and sends initial metadata,
 // messages, trailing metadata and the final close back. Every callback goes to the calling plugin's
 // root context; Envoy does not switch the effective context. A call or stream that no route takes
-// fails the test, like an unmatched HTTP callout.
+// fails the test, like an unmatched HTTP callout. Route matching is routes.ts's, shared with the
+// HTTP callout router; grpc-calls.ts tracks the calls and streams in flight.
 import type { HeaderPairs } from "./pairs.ts";
+import { AnswerTable, RouteTable, fieldMatches, headersMatch, type AnswerOrFn } from "./routes.ts";
 
 export interface GrpcRequest {
   /** per-VM id: calls 5, 9, …; streams 6, 10, … (§3) */
@@ -35,6 +37,8 @@ export interface GrpcMatch {
   cluster: string;
   serviceName?: string;
   method?: string;
+  /** initial metadata values the call must carry (names case-insensitive) */
+  headers?: Record<string, string>;
 }
 
 /** What the mock host does with a stream peer's events (wired by the VM that opened the stream). */
@@ -168,24 +172,15 @@ function lower(md: HeaderPairs): HeaderPairs {
   return md.map(([k, v]) => [k.toLowerCase(), v]);
 }
 
-interface Route {
-  match: GrpcMatch;
-  answer: GrpcAnswer | ((request: GrpcRequest) => GrpcAnswer);
-}
-
-interface StreamRoute {
-  match: GrpcMatch;
-  open: (peer: GrpcStreamPeer) => void;
-}
-
 export class GrpcRouter {
   /** every unary call that passed Envoy's checks, in order */
   readonly sent: GrpcRequest[] = [];
   /** every stream a plugin opened, in order */
   readonly streams: GrpcStreamPeer[] = [];
-  private readonly routes: Route[] = [];
-  private readonly streamRoutes: StreamRoute[] = [];
+  /** the clusters Envoy knows: those of both tables, and any declared */
   private readonly clusters = new Set<string>();
+  private readonly routes = new AnswerTable<GrpcMatch, GrpcRequest, GrpcAnswer>(matches, this.clusters);
+  private readonly streamRoutes = new RouteTable<GrpcMatch, GrpcRequest, (peer: GrpcStreamPeer) => void>(matches, this.clusters);
 
   /** Declares a cluster Envoy knows. */
   cluster(name: string): this {
@@ -194,16 +189,14 @@ export class GrpcRouter {
   }
 
   /** Answers unary calls that match (its cluster becomes known); routes are tried in order. */
-  route(match: GrpcMatch, answer: Route["answer"]): this {
-    this.clusters.add(match.cluster);
-    this.routes.push({ match, answer });
+  route(match: GrpcMatch, answer: AnswerOrFn<GrpcRequest, GrpcAnswer>): this {
+    this.routes.add(match, answer);
     return this;
   }
 
   /** Accepts streams that match; `open` gets the peer once the opening callback has returned. */
   onStream(match: GrpcMatch, open: (peer: GrpcStreamPeer) => void): this {
-    this.clusters.add(match.cluster);
-    this.streamRoutes.push({ match, open });
+    this.streamRoutes.add(match, open);
     return this;
   }
 
@@ -212,19 +205,17 @@ export class GrpcRouter {
   }
 
   answer(request: GrpcRequest): GrpcAnswer | undefined {
-    const r = this.routes.find((x) => matches(x.match, request));
-    if (r === undefined) return undefined;
-    return typeof r.answer === "function" ? r.answer(request) : r.answer;
+    return this.routes.answer(request);
   }
 
   streamHandler(request: GrpcRequest): ((peer: GrpcStreamPeer) => void) | undefined {
-    return this.streamRoutes.find((x) => matches(x.match, request))?.open;
+    return this.streamRoutes.first(request);
   }
 }
 
 function matches(m: GrpcMatch, r: GrpcRequest): boolean {
-  return m.cluster === r.cluster && (m.serviceName === undefined || m.serviceName === r.serviceName) &&
-    (m.method === undefined || m.method === r.method);
+  return m.cluster === r.cluster && fieldMatches(m.serviceName, r.serviceName) && fieldMatches(m.method, r.method) &&
+    headersMatch(m.headers, r.initialMetadata);
 }
 
 /** How Envoy 1.40 reads proxy_grpc_call's / proxy_grpc_stream's `service` bytes. */
