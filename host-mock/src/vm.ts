@@ -1,6 +1,10 @@
 // One VM instance: instantiation with the per-ABI imports, start functions under the restricted
-// allow-list (§1.4), the context table and per-VM id counter (§3), current/effective context, the
-// after-callback action queue (§12), the host-call ring buffer and trap reports (§11.14).
+// allow-list (§1.4), the context table and per-VM id counter (§3), current/effective context,
+// calling the guest, `deliver` (an answer, queue notification or tick to a root context, under the
+// failure policy, §11.14), the after-callback action queue (§12), and the host-call wrapper with
+// its ring buffer. Its small per-VM tables stay here too: metric ids, queue registration, tick
+// timers. Elsewhere: HTTP / gRPC calls in flight (http-calls.ts, grpc-calls.ts), what a trap
+// report says (trap-report.ts), shared data, queues and stats of the process (process.ts).
 
 import type { Timer, VirtualClock } from "./clock.ts";
 import type { ProxyProcess, Stat } from "./process.ts";
@@ -204,6 +208,8 @@ export class Vm implements ImportContext {
     return this.opts.process;
   }
 
+  // ---- stats (metric ids per VM, §3) ---------------------------------------------------------
+
   /** Per VM and per type: counters 4, 8, …; gauges 5, 9, …; histograms 6, 10, … (§3). */
   private readonly nextMetricId = [4, 5, 6];
   private readonly metrics = new Map<number, Stat>();
@@ -219,7 +225,7 @@ export class Vm implements ImportContext {
     return this.metrics.get(id);
   }
 
-  // ---- HTTP callouts (§5.7, §6.8, §11.10) and gRPC (§5.8, §6.9, §11.11) ----
+  // ---- HTTP callouts (§5.7, §6.8, §11.10) and gRPC (§5.8, §6.9, §11.11) ----------------------
 
   get callouts(): CalloutRouter {
     return this.opts.callouts;
@@ -242,7 +248,7 @@ export class Vm implements ImportContext {
     return this.stagedGrpc;
   }
 
-  // ---- shared queues (§6.7, §11.9) ----
+  // ---- shared queues (§6.7, §11.9) -----------------------------------------------------------
 
   registerQueue(name: string): number {
     const rootId = this.eff.rootId;
@@ -253,6 +259,37 @@ export class Vm implements ImportContext {
   private deliverQueueReady(rootId: number, queueId: number): void {
     this.deliver(rootId, "proxy_on_queue_ready", [rootId, queueId]);
   }
+
+  // ---- ticks (§11.12) ------------------------------------------------------------------------
+
+  /** Last call wins; 0 stops the timer; the first tick comes a full period after the call (§11.12). */
+  setTickPeriod(rootId: number, ms: number): void {
+    const root = this.roots.get(rootId);
+    if (root === undefined) return;
+    root.tickPeriodMs = ms;
+    this.armTick(root);
+  }
+
+  private armTick(root: RootState): void {
+    this.opts.clock.cancel(root.tickTimer);
+    root.tickTimer = undefined;
+    if (root.tickPeriodMs > 0 && !root.deleted) root.tickTimer = this.opts.clock.schedule(root.tickPeriodMs, () => this.fireTick(root));
+  }
+
+  /**
+   * A due tick (see deliver): fixed delay, so re-armed a full period after it returns, unless the
+   * tick itself set a new period. A tick that trapped (the VM is failed) neither drains nor re-arms;
+   * a root without proxy_on_tick still drains and re-arms.
+   */
+  private fireTick(root: RootState): void {
+    root.tickTimer = undefined;
+    const outcome = this.deliver(root.id, "proxy_on_tick", [root.id], undefined, undefined, false);
+    if (outcome === "dropped" || outcome === "trapped") return;
+    if (outcome === "absent") this.drain();
+    if (root.tickTimer === undefined) this.armTick(root);
+  }
+
+  // ---- time, randomness, effective context, status, configuration ----------------------------
 
   nowNs(): bigint {
     return this.opts.clock.nowNs();
@@ -284,33 +321,6 @@ export class Vm implements ImportContext {
     root.parked = false;
     this.defer(() => this.deleteRoot(root));
     return true;
-  }
-
-  /** Last call wins; 0 stops the timer; the first tick comes a full period after the call (§11.12). */
-  setTickPeriod(rootId: number, ms: number): void {
-    const root = this.roots.get(rootId);
-    if (root === undefined) return;
-    root.tickPeriodMs = ms;
-    this.armTick(root);
-  }
-
-  private armTick(root: RootState): void {
-    this.opts.clock.cancel(root.tickTimer);
-    root.tickTimer = undefined;
-    if (root.tickPeriodMs > 0 && !root.deleted) root.tickTimer = this.opts.clock.schedule(root.tickPeriodMs, () => this.fireTick(root));
-  }
-
-  /**
-   * A due tick (see deliver): fixed delay, so re-armed a full period after it returns, unless the
-   * tick itself set a new period. A tick that trapped (the VM is failed) neither drains nor re-arms;
-   * a root without proxy_on_tick still drains and re-arms.
-   */
-  private fireTick(root: RootState): void {
-    root.tickTimer = undefined;
-    const outcome = this.deliver(root.id, "proxy_on_tick", [root.id], undefined, undefined, false);
-    if (outcome === "dropped" || outcome === "trapped") return;
-    if (outcome === "absent") this.drain();
-    if (root.tickTimer === undefined) this.armTick(root);
   }
 
   status(rootId: number): { code: number; message: string } {
@@ -484,7 +494,7 @@ export class Vm implements ImportContext {
     return this.mem.byteLength / 65536;
   }
 
-  // ---- host-call wrapper, ring buffer, traps -------------------------------------------------
+  // ---- host-call wrapper and ring buffer -----------------------------------------------------
 
   /**
    * The wrapper around every host function: restricted-phase check, MemoryFault → the family's
