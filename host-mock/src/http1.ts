@@ -18,6 +18,16 @@ export function withContentLength(headers: Array<[string, string]>, body: string
 }
 
 /**
+ * The framing header a client adds to a request: `transfer-encoding: chunked` when trailers follow
+ * the body (HTTP/1 carries trailers only in chunked encoding), else the content-length of a body.
+ */
+export function withRequestFraming(headers: Array<[string, string]>, body: string, hasTrailers: boolean): Array<[string, string]> {
+  if (!hasTrailers) return withContentLength(headers, body);
+  if (headers.some(([k]) => k.toLowerCase() === "transfer-encoding")) return headers;
+  return [...headers, ["transfer-encoding", "chunked"]];
+}
+
+/**
  * The framing Envoy's HTTP/1 codec adds on the way to the client: a response that ends without a
  * body, a content-length or trailers gets `content-length: 0` (unless 1xx/204/304).
  */

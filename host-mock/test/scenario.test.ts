@@ -67,11 +67,36 @@ describe("scenario runner on the mock host", () => {
   });
 
   it("names the bad field of a malformed scenario", () => {
-    const bad = (doc: object) => () => parseScenario(doc, join(dir, "x.json"));
-    expect(bad({ requests: [{}] })).toThrow(new ScenarioError('scenario field "plugins": expected a non-empty array'));
+    const bad = (doc: unknown) => () => parseScenario(doc, join(dir, "x.json"));
+    expect(bad({ requests: [{}] })).toThrow(new ScenarioError('scenario field "plugins": required, missing'));
+    expect(bad({ plugins: [], requests: [{}] })).toThrow(new ScenarioError('scenario field "plugins": expected a non-empty array'));
     expect(bad({ plugins: [{ wasm: 1 }], requests: [{}] })).toThrow(/"plugins\[0\]\.wasm": expected a string/);
     expect(bad({ plugins: [{ wasm: "a.wasm" }], upstream: { status: 42 }, requests: [{}] })).toThrow(/"upstream.status"/);
     expect(bad({ plugins: [{ wasm: "a.wasm" }], requests: [{ headers: [["a"]] }] })).toThrow(/"requests\[0\]\.headers\[0\]": expected \[name, value\]/);
+    expect(bad("x")).toThrow(new ScenarioError("scenario: expected a JSON object"));
+  });
+
+  it("rejects every unknown key with its path, suggesting the key a typo meant", () => {
+    const bad = (doc: object) => () => parseScenario(doc, join(dir, "x.json"));
+    const base = { plugins: [{ wasm: "a.wasm" }], requests: [{}] };
+    // a misspelt key used to mean its default silently (failurepolicy → FAIL_CLOSED)
+    expect(bad({ ...base, plugins: [{ wasm: "a.wasm", failurepolicy: "FAIL_OPEN" }] }))
+      .toThrow(new ScenarioError('scenario field "plugins[0].failurepolicy": unknown key (did you mean "failurePolicy"?)'));
+    expect(bad({ ...base, request: [] })).toThrow(new ScenarioError('scenario field "request": unknown key (did you mean "requests"?)'));
+    expect(bad({ ...base, requests: [{ expect: { stauts: 200 } }] }))
+      .toThrow(new ScenarioError('scenario field "requests[0].expect.stauts": unknown key (did you mean "status"?)'));
+    expect(bad({ ...base, upstream: { status: 200, colour: "red" } }))
+      .toThrow(new ScenarioError('scenario field "upstream.colour": unknown key (expected one of: status, headers, body, trailers)'));
+    expect(bad({ ...base, callouts: [{ cluster: "a", answer: { fail: "reset", status: 200 } }] }))
+      .toThrow(new ScenarioError('scenario field "callouts[0].answer.status": unknown key (expected one of: fail, delayMs)'));
+  });
+
+  it("names a malformed expectation and refuses a bad regular expression", () => {
+    const bad = (expectation: object) => () => parseScenario({ plugins: [{ wasm: "a.wasm" }], requests: [{ expect: expectation }] }, join(dir, "x.json"));
+    expect(bad({ headers: { "x-a": 5 } })).toThrow(/"requests\[0\]\.expect\.headers\.x-a": expected null, true, a string, an array of strings or \{"matches": regex\}/);
+    expect(bad({ body: { contain: "x" } })).toThrow(/"requests\[0\]\.expect\.body": expected string, \{contains\} or \{matches\}/);
+    expect(bad({ upstream: false })).toThrow(/"requests\[0\]\.expect\.upstream": expected/);
+    expect(bad({ body: { matches: "(" } })).toThrow(/"requests\[0\]\.expect\.body\.matches": not a regular expression/);
   });
 
   it("the CLI prints one JSON document and nothing else", () => {
@@ -130,6 +155,6 @@ describe("scenario runner with HTTP callouts", () => {
   });
 
   it("names a malformed callout answer", () => {
-    expect(() => parseScenario(doc({ fail: "slow" }), join(dir, "x.json"))).toThrow(/"callouts\[0\]\.answer\.fail": expected "reset", "reset-after-headers" or "timeout"/);
+    expect(() => parseScenario(doc({ fail: "slow" }), join(dir, "x.json"))).toThrow(/"callouts\[0\]\.answer\.fail": expected one of "reset", "reset-after-headers", "timeout"/);
   });
 });

@@ -1,9 +1,15 @@
-// The scenario format: a filter chain and a sequence of requests, run by the mock host (and, with
-// the integration work, by real Envoy) into one JSON result. Documented in the repository README.
-// This file validates a parsed document and names the offending field on any mistake.
+// The scenario format: a filter chain, the services it meets, requests and what they must produce,
+// run by the mock host (run-mock.ts) and by real Envoy (integration/src/run-envoy.ts) into one JSON
+// result. scenario.schema.json is the format's one definition: a document is validated against it
+// (every unknown key is an error naming its path), the README's field table is generated from it
+// (scripts/scenario-docs.ts), and this file only turns a valid document into the runners' shape
+// (defaults, paths relative to the file, configurations as the text Envoy hands over).
+import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
+import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import type { CalloutAnswer, CalloutMatch } from "../callouts.ts";
 import type { HeaderPairs } from "../pairs.ts";
+import type { RequestExpectation, RunExpectation, ScenarioExpectations } from "./expect.ts";
 
 export interface ScenarioPlugin {
   /** absolute path of the .wasm (the file gives it relative to the scenario file) */
@@ -12,6 +18,8 @@ export interface ScenarioPlugin {
   vmId: string;
   /** the plugin configuration as Envoy hands it over: a string as is, JSON as its JSON text */
   configuration: string;
+  /** the VM configuration (vm_config.configuration), handed over like `configuration` */
+  vmConfiguration: string;
   /** Envoy's failure_policy; FAIL_CLOSED when absent, as Envoy treats UNSPECIFIED */
   failurePolicy: "FAIL_CLOSED" | "FAIL_OPEN";
 }
@@ -33,21 +41,27 @@ export interface ScenarioRequest {
   body: string;
   /** how the client sends it: one chunk, or these chunks (their concatenation is `body`) */
   chunks: string[];
+  /** request trailers (the request goes chunked; empty = none) */
+  trailers: HeaderPairs;
   /** on real Envoy: open a new connection for this request (else one connection serves all) */
   newConnection: boolean;
+  expect?: RequestExpectation;
 }
 
 export interface Scenario {
+  description: string;
   plugins: ScenarioPlugin[];
   upstream: ScenarioUpstream;
-  /** scripted answers to the plugins' HTTP callouts, by cluster (and optionally method and path) */
+  /** scripted answers to the plugins' HTTP callouts, by cluster (and optionally method, path, headers) */
   callouts: Array<{ match: CalloutMatch; answer: CalloutAnswer }>;
   requests: ScenarioRequest[];
+  expect?: RunExpectation;
 }
 
 /** What one request produced: what the upstream received (null if it received nothing) and what the client got. */
 export interface ScenarioResult {
-  upstream: { method: string; path: string; headers: HeaderPairs; body: string } | null;
+  /** `trailers` only when the upstream received some */
+  upstream: { method: string; path: string; headers: HeaderPairs; body: string; trailers?: HeaderPairs } | null;
   /**
    * `reset`: the stream was reset instead of answered (status 0, nothing else); `trailers` only
    * when the response carried some
@@ -59,106 +73,178 @@ export class ScenarioError extends Error {
   override name = "ScenarioError";
 }
 
+/** The JSON Schema of the format (scenario.schema.json), parsed. */
+export const SCENARIO_SCHEMA: Readonly<Record<string, unknown>> = JSON.parse(
+  readFileSync(new URL("./scenario.schema.json", import.meta.url), "utf8"),
+) as Record<string, unknown>;
+
+const validate = new Ajv2020({ allErrors: false, verbose: true, strict: true }).compile(SCENARIO_SCHEMA);
+
+/** "/requests/0/expect/headers/x-a" → "requests[0].expect.headers.x-a" */
+function fieldPath(pointer: string): string {
+  let out = "";
+  for (const raw of pointer.split("/").slice(1)) {
+    const part = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    out += /^\d+$/.test(part) ? `[${part}]` : out === "" ? part : `.${part}`;
+  }
+  return out;
+}
+
+/** The closest key a typo may have meant (case, or one or two edits away). */
+function suggestion(key: string, allowed: string[]): string | undefined {
+  const lower = key.toLowerCase();
+  const exact = allowed.find((k) => k.toLowerCase() === lower);
+  if (exact !== undefined) return exact;
+  const distance = (a: string, b: string): number => {
+    const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++) d[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+      for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    return d[a.length][b.length];
+  };
+  return allowed.map((k) => [k, distance(lower, k.toLowerCase())] as const).filter(([, n]) => n <= 2).sort((a, b) => a[1] - b[1])[0]?.[0];
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: "a string", integer: "an integer", number: "a number", boolean: "true or false", object: "an object", array: "an array", null: "null",
+};
+
+/** One sentence for the first thing wrong with the document, naming its field. */
+function describe(errors: ErrorObject[]): string {
+  // an unknown key is the likeliest mistake (a typo silently meaning a default): say so first
+  const extra = errors.find((e) => e.keyword === "additionalProperties");
+  if (extra !== undefined) {
+    const key = (extra.params as { additionalProperty: string }).additionalProperty;
+    const where = fieldPath(extra.instancePath);
+    const props = (extra.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+    const allowed = props === undefined ? [] : Object.keys(props);
+    const hint = suggestion(key, allowed);
+    return `scenario field "${where === "" ? key : `${where}.${key}`}": unknown key` +
+      (hint !== undefined ? ` (did you mean "${hint}"?)` : allowed.length > 0 ? ` (expected one of: ${allowed.join(", ")})` : "");
+  }
+  // a value that fits none of several shapes: name the shapes (the schema's title), not each miss
+  const anyOf = errors.find((e) => e.keyword === "anyOf");
+  const e = anyOf ?? errors.find((x) => x.keyword !== "if") ?? errors[0];
+  const where = fieldPath(e.instancePath);
+  const schema = (e.parentSchema ?? {}) as { title?: string; description?: string };
+  if (where === "" && e.keyword === "type") return "scenario: expected a JSON object";
+  const at = `scenario field "${where}"`;
+  switch (e.keyword) {
+    case "required": {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      return `scenario field "${where === "" ? missing : `${where}.${missing}`}": required, missing`;
+    }
+    case "type":
+      return schema.title !== undefined ? `${at}: expected ${schema.title}` : `${at}: expected ${TYPE_WORDS[(e.params as { type: string }).type] ?? e.params.type}`;
+    case "minItems":
+      return schema.title !== undefined ? `${at}: expected ${schema.title}` : `${at}: expected a non-empty array`;
+    case "maxItems":
+    case "prefixItems":
+    case "items":
+      return `${at}: expected ${schema.title ?? "fewer items"}`;
+    case "enum":
+      return `${at}: expected one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "const":
+      return `${at}: expected ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}`;
+    case "anyOf":
+      return `${at}: expected ${schema.title ?? schema.description ?? "another shape"}`;
+    case "minimum":
+    case "maximum":
+    case "minLength":
+      return `${at}: ${e.message ?? "out of range"}`;
+    default:
+      return `${at}: ${e.message ?? e.keyword}`;
+  }
+}
+
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
-function isObject(v: Json | undefined): v is { [k: string]: Json } {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function str(v: Json | undefined, field: string, def?: string): string {
-  if (v === undefined && def !== undefined) return def;
-  if (typeof v !== "string") throw new ScenarioError(`scenario field "${field}": expected a string, got ${v === undefined ? "nothing" : JSON.stringify(v)}`);
-  return v;
-}
-
-function headers(v: Json | undefined, field: string): HeaderPairs {
-  if (v === undefined) return [];
-  if (!Array.isArray(v)) throw new ScenarioError(`scenario field "${field}": expected [[name, value], ...]`);
-  return v.map((pair, i) => {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "string") {
-      throw new ScenarioError(`scenario field "${field}[${i}]": expected [name, value] strings`);
+/** Every {"matches": pattern} below `v` compiles as a JavaScript regular expression. */
+function checkPatterns(v: Json | undefined, path: string): void {
+  if (Array.isArray(v)) v.forEach((x, i) => checkPatterns(x, `${path}[${i}]`));
+  else if (typeof v === "object" && v !== null) {
+    for (const [k, x] of Object.entries(v)) {
+      if (k === "matches" && typeof x === "string") {
+        try {
+          new RegExp(x);
+        } catch (e) {
+          throw new ScenarioError(`scenario field "${path}.matches": not a regular expression: ${(e as Error).message}`);
+        }
+      } else {
+        checkPatterns(x, path === "" ? k : `${path}.${k}`);
+      }
     }
-    return [pair[0], pair[1]];
-  });
+  }
 }
 
-/** Validates a parsed scenario document; `file` anchors relative .wasm paths. */
+const asText = (v: Json | undefined): string => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
+const pairs = (v: Json | undefined): HeaderPairs => ((v ?? []) as Array<[string, string]>).map(([k, x]) => [k, x]);
+
+/** Validates a parsed scenario document against the schema; `file` anchors relative .wasm paths. */
 export function parseScenario(doc: unknown, file: string): Scenario {
-  const d = doc as Json;
-  if (!isObject(d)) throw new ScenarioError("scenario: expected a JSON object");
-  const pluginsJson = d.plugins;
-  if (!Array.isArray(pluginsJson) || pluginsJson.length === 0) throw new ScenarioError('scenario field "plugins": expected a non-empty array');
-  const plugins = pluginsJson.map((p, i): ScenarioPlugin => {
-    if (!isObject(p)) throw new ScenarioError(`scenario field "plugins[${i}]": expected an object`);
-    const wasm = str(p.wasm, `plugins[${i}].wasm`);
-    const c = p.configuration;
-    const policy = str(p.failurePolicy, `plugins[${i}].failurePolicy`, "FAIL_CLOSED");
-    if (policy !== "FAIL_CLOSED" && policy !== "FAIL_OPEN") throw new ScenarioError(`scenario field "plugins[${i}].failurePolicy": expected "FAIL_CLOSED" or "FAIL_OPEN"`);
+  if (!validate(doc)) throw new ScenarioError(describe(validate.errors ?? []));
+  const d = doc as { [k: string]: Json };
+  checkPatterns(d.expect, "expect");
+  (d.requests as Json[]).forEach((r, i) => checkPatterns((r as { [k: string]: Json }).expect, `requests[${i}].expect`));
+  const plugins = (d.plugins as Array<{ [k: string]: Json }>).map((p): ScenarioPlugin => {
+    const wasm = p.wasm as string;
     return {
       wasm: isAbsolute(wasm) ? wasm : resolve(dirname(file), wasm),
-      rootId: str(p.rootId, `plugins[${i}].rootId`, ""),
-      vmId: str(p.vmId, `plugins[${i}].vmId`, ""),
-      configuration: c === undefined ? "" : typeof c === "string" ? c : JSON.stringify(c),
-      failurePolicy: policy,
+      rootId: (p.rootId as string | undefined) ?? "",
+      vmId: (p.vmId as string | undefined) ?? "",
+      configuration: asText(p.configuration),
+      vmConfiguration: asText(p.vmConfiguration),
+      failurePolicy: (p.failurePolicy as ScenarioPlugin["failurePolicy"] | undefined) ?? "FAIL_CLOSED",
     };
   });
-  const u = d.upstream ?? {};
-  if (!isObject(u)) throw new ScenarioError('scenario field "upstream": expected an object');
-  const status = u.status ?? 200;
-  if (typeof status !== "number" || !Number.isInteger(status) || status < 100 || status > 999) {
-    throw new ScenarioError('scenario field "upstream.status": expected an HTTP status code');
-  }
+  const u = (d.upstream ?? {}) as { [k: string]: Json };
   const upstream: ScenarioUpstream = {
-    status, headers: headers(u.headers, "upstream.headers"), body: str(u.body, "upstream.body", ""), trailers: headers(u.trailers, "upstream.trailers"),
+    status: (u.status as number | undefined) ?? 200, headers: pairs(u.headers), body: (u.body as string | undefined) ?? "", trailers: pairs(u.trailers),
   };
-  const calloutsJson = d.callouts ?? [];
-  if (!Array.isArray(calloutsJson)) throw new ScenarioError('scenario field "callouts": expected an array');
-  const callouts = calloutsJson.map((c, i) => {
-    const at = `callouts[${i}]`;
-    if (!isObject(c)) throw new ScenarioError(`scenario field "${at}": expected an object`);
-    const match: CalloutMatch = { cluster: str(c.cluster, `${at}.cluster`) };
-    if (c.method !== undefined) match.method = str(c.method, `${at}.method`);
-    if (c.path !== undefined) match.path = str(c.path, `${at}.path`);
-    const a = c.answer;
-    if (!isObject(a)) throw new ScenarioError(`scenario field "${at}.answer": expected an object`);
-    const delayMs = a.delayMs ?? 0;
-    if (typeof delayMs !== "number" || delayMs < 0) throw new ScenarioError(`scenario field "${at}.answer.delayMs": expected a number >= 0`);
+  const callouts = ((d.callouts ?? []) as Array<{ [k: string]: Json }>).map((c) => {
+    const match: CalloutMatch = { cluster: c.cluster as string };
+    if (c.method !== undefined) match.method = c.method as string;
+    if (c.path !== undefined) match.path = c.path as string;
+    if (c.headers !== undefined) match.headers = c.headers as Record<string, string>;
+    const a = c.answer as { [k: string]: Json };
+    const delayMs = (a.delayMs as number | undefined) ?? 0;
     let answer: CalloutAnswer;
     if (a.fail !== undefined) {
-      if (a.fail !== "reset" && a.fail !== "reset-after-headers" && a.fail !== "timeout") {
-        throw new ScenarioError(`scenario field "${at}.answer.fail": expected "reset", "reset-after-headers" or "timeout"`);
-      }
-      answer = a.fail === "timeout" ? { fail: "timeout" } : { fail: a.fail, delayMs };
+      answer = a.fail === "timeout" ? { fail: "timeout" } : { fail: a.fail as "reset" | "reset-after-headers", delayMs };
     } else {
-      const status = a.status ?? 200;
-      if (typeof status !== "number" || !Number.isInteger(status)) throw new ScenarioError(`scenario field "${at}.answer.status": expected an HTTP status code`);
-      answer = { status, headers: headers(a.headers, `${at}.answer.headers`), body: str(a.body, `${at}.answer.body`, ""), delayMs };
+      answer = { status: (a.status as number | undefined) ?? 200, headers: pairs(a.headers), body: (a.body as string | undefined) ?? "", delayMs };
     }
     return { match, answer };
   });
-  const requestsJson = d.requests;
-  if (!Array.isArray(requestsJson) || requestsJson.length === 0) throw new ScenarioError('scenario field "requests": expected a non-empty array');
-  const requests = requestsJson.map((r, i): ScenarioRequest => {
-    if (!isObject(r)) throw new ScenarioError(`scenario field "requests[${i}]": expected an object`);
+  const requests = (d.requests as Array<{ [k: string]: Json }>).map((r): ScenarioRequest => {
     const b = r.body;
-    let chunks: string[];
-    if (Array.isArray(b)) {
-      chunks = b.map((c, k) => str(c, `requests[${i}].body[${k}]`));
-    } else {
-      const whole = str(b, `requests[${i}].body`, "");
-      chunks = whole === "" ? [] : [whole];
-    }
-    const fresh = r.newConnection ?? false;
-    if (typeof fresh !== "boolean") throw new ScenarioError(`scenario field "requests[${i}].newConnection": expected true or false`);
+    const chunks = Array.isArray(b) ? (b as string[]) : b === undefined || b === "" ? [] : [b as string];
     return {
-      method: str(r.method, `requests[${i}].method`, "GET"),
-      path: str(r.path, `requests[${i}].path`, "/"),
-      authority: str(r.authority, `requests[${i}].authority`, "example.com"),
-      headers: headers(r.headers, `requests[${i}].headers`),
+      method: (r.method as string | undefined) ?? "GET",
+      path: (r.path as string | undefined) ?? "/",
+      authority: (r.authority as string | undefined) ?? "example.com",
+      headers: pairs(r.headers),
       body: chunks.join(""),
       chunks,
-      newConnection: fresh,
+      trailers: pairs(r.trailers),
+      newConnection: (r.newConnection as boolean | undefined) ?? false,
+      ...(r.expect !== undefined ? { expect: r.expect as unknown as RequestExpectation } : {}),
     };
   });
-  return { plugins, upstream, callouts, requests };
+  return {
+    description: (d.description as string | undefined) ?? "",
+    plugins, upstream, callouts, requests,
+    ...(d.expect !== undefined ? { expect: d.expect as unknown as RunExpectation } : {}),
+  };
+}
+
+/** The scenario's expectations with a label per request ("GET /deny"), for checking and reports. */
+export function expectationsOf(s: Scenario): ScenarioExpectations {
+  return { run: s.expect, requests: s.requests.map((r) => ({ label: `${r.method} ${r.path}`, expect: r.expect })) };
+}
+
+/** How many expectations the file states (requests with an `expect`, plus the run's). */
+export function hasExpectations(s: Scenario): boolean {
+  return s.expect !== undefined || s.requests.some((r) => r.expect !== undefined);
 }

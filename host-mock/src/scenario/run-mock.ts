@@ -7,8 +7,9 @@ import { VirtualClock } from "../clock.ts";
 import { createChain, type Exchange, type FilterChain } from "../chain.ts";
 import { createHost, type MockHost } from "../host.ts";
 import { ProxyProcess } from "../process.ts";
-import { clientParse, http1Framing, withContentLength } from "../http1.ts";
+import { clientParse, http1Framing, withContentLength, withRequestFraming } from "../http1.ts";
 import type { HeaderPairs } from "../pairs.ts";
+import { levelName, type RunOutcome, type ScenarioLog } from "./expect.ts";
 import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult, type ScenarioUpstream } from "./format.ts";
 
 /**
@@ -24,24 +25,40 @@ export const SCENARIO_PROPERTIES = {
   "xds.route_name": "",
 } as const;
 
-/** Creates the chain's hosts; a plugin that rejects its configuration stops the run, as Envoy refuses to start. */
+/** The lines the plugins logged, at info and above (what real Envoy prints with `wasm:info`). */
+function logsOf(hosts: ReadonlyArray<MockHost>): ScenarioLog[] {
+  return hosts.flatMap((h, plugin) => h.logs.filter((l) => l.level >= 2 && l.level <= 5).map((l) => ({ plugin, level: levelName(l.level), message: l.message })));
+}
+
+/**
+ * Creates the chain's hosts; a plugin that rejects its configuration stops the run, as Envoy
+ * refuses to start (the error carries what the plugins logged so far).
+ */
 function startPlugins(scenario: Scenario): MockHost[] {
   const clock = new VirtualClock();
   const callouts = new CalloutRouter();
   const process = new ProxyProcess(); // one Envoy: shared data and queues per vm_id across plugins
   for (const c of scenario.callouts) callouts.route(c.match, c.answer);
-  const hosts = scenario.plugins.map((p, i) => {
+  const hosts: MockHost[] = [];
+  scenario.plugins.forEach((p, i) => {
     const host = createHost({
-      wasm: p.wasm, rootId: p.rootId, vmId: p.vmId, pluginName: p.rootId, pluginConfig: p.configuration,
+      wasm: p.wasm, rootId: p.rootId, vmId: p.vmId, pluginName: p.rootId, pluginConfig: p.configuration, vmConfig: p.vmConfiguration,
       failurePolicy: p.failurePolicy, clock, callouts, process, properties: { ...SCENARIO_PROPERTIES },
     });
+    hosts.push(host);
     if (!host.started || !host.configured) {
       const why = host.logs.filter((l) => l.level >= 3).map((l) => l.message).join("; ");
-      throw new ScenarioError(`plugins[${i}] (${p.rootId || "no root id"}) rejected its configuration${why ? `: ${why}` : ""}`);
+      throw new RejectedError(`plugins[${i}] (${p.rootId || "no root id"}) rejected its configuration${why ? `: ${why}` : ""}`, logsOf(hosts));
     }
-    return host;
   });
   return hosts;
+}
+
+/** A plugin refused to start: the run's error, with the lines logged until then. */
+class RejectedError extends ScenarioError {
+  constructor(message: string, readonly logs: ScenarioLog[]) {
+    super(message);
+  }
 }
 
 const isPseudo = ([k]: [string, string]): boolean => k.startsWith(":");
@@ -56,8 +73,9 @@ function connectionManagerHeaders(n: number): HeaderPairs {
 }
 
 function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioRequest, n: number): ScenarioResult {
+  const hasTrailers = r.trailers.length > 0;
   const headers = [
-    ...withContentLength([[":method", r.method], [":path", r.path], [":authority", r.authority], [":scheme", "http"], ...r.headers], r.body),
+    ...withRequestFraming([[":method", r.method], [":path", r.path], [":authority", r.authority], [":scheme", "http"], ...r.headers], r.body, hasTrailers),
     ...connectionManagerHeaders(n),
   ];
   // a response with trailers goes chunked (no content-length), as the recording upstream sends it
@@ -69,7 +87,7 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
   };
   let ex: Exchange;
   try {
-    ex = chain.run({ headers, body: r.chunks }, answer);
+    ex = chain.run({ headers, body: r.chunks, ...(hasTrailers ? { trailers: r.trailers } : {}) }, answer);
   } catch (e) {
     if (e instanceof Error && e.message.startsWith("the exchange cannot finish")) throw new ScenarioError(e.message);
     throw e;
@@ -81,6 +99,7 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
     path: pseudo(got.headers, ":path"),
     headers: [["host", pseudo(got.headers, ":authority")] as [string, string], ...got.headers.filter((p) => !isPseudo(p))],
     body: got.bodyText,
+    ...(got.trailers.length > 0 ? { trailers: got.trailers } : {}),
   };
   const out = ex.response;
   // what an HTTP/1 client parses from Envoy's unvalidated serialization (null: its parser fails)
@@ -94,8 +113,21 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
   return { upstream: received, response };
 }
 
-/** Runs every request of the scenario on the mock host. */
-export function runOnMock(scenario: Scenario): { results: ScenarioResult[] } {
-  const chain = createChain(startPlugins(scenario));
-  return { results: scenario.requests.map((r, i) => runRequest(chain, scenario.upstream, r, i + 1)) };
+/** Runs every request of the scenario on the mock host; throws ScenarioError when it cannot run. */
+export function runOnMock(scenario: Scenario): { results: ScenarioResult[]; logs: ScenarioLog[] } {
+  const hosts = startPlugins(scenario);
+  const chain = createChain(hosts);
+  const results = scenario.requests.map((r, i) => runRequest(chain, scenario.upstream, r, i + 1));
+  return { results, logs: logsOf(hosts) };
+}
+
+/** runOnMock as an outcome: a scenario that cannot run becomes {error, logs} (other errors propagate). */
+export function mockOutcome(scenario: Scenario): RunOutcome {
+  try {
+    return runOnMock(scenario);
+  } catch (e) {
+    if (e instanceof RejectedError) return { error: e.message, logs: e.logs };
+    if (e instanceof ScenarioError) return { error: e.message, logs: [] };
+    throw e;
+  }
 }
