@@ -17,6 +17,8 @@ export interface WasmPluginSpec {
   wasmPath: string;
   /** plugin configuration, handed over as a google.protobuf.StringValue */
   configuration: string;
+  /** VM configuration (`vm_config.configuration`, read in proxy_on_vm_start); none when empty */
+  vmConfiguration?: string;
   /** Envoy's failure_policy for a VM that trapped */
   failurePolicy: "FAIL_CLOSED" | "FAIL_OPEN";
 }
@@ -79,6 +81,9 @@ export function wasmFilter(p: WasmPluginSpec): object {
           vm_id: p.vmId,
           runtime: "envoy.wasm.runtime.v8",
           code: { local: { filename: p.wasmPath } },
+          ...(p.vmConfiguration !== undefined && p.vmConfiguration !== ""
+            ? { configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: p.vmConfiguration } }
+            : {}),
         },
       },
     },

@@ -1,19 +1,25 @@
-// `npm run --silent scenario -- FILE [--host mock|envoy|both]`: runs a scenario file and prints one
-// JSON document (format in the README). Nothing but JSON goes to stdout.
-//   mock   (default) the mock host: {"results": [...]}
-//   envoy  real Envoy (integration/src/envoy.ts settings: ENVOY_IMAGE, ENVOY_BINARY, …):
-//          {"results": [...], "envoy": {"version", "startupMs", "runtime"}}
-//   both   both hosts and every difference, ignoring only the headers Envoy adds itself
-//          (integration/src/compare.ts): {"mock": …, "envoy": …, "differences": [...]}
-// Exit codes: 0 ok, 1 the scenario could not run (e.g. a plugin rejected its configuration),
-// 2 usage or file errors, 3 (both) the hosts disagree.
+// `npm run --silent scenario -- FILE [--host mock|envoy|both]`: runs a scenario file, checks the
+// expectations it states (format: host-mock/src/scenario/scenario.schema.json, README "Scenarios")
+// and prints one JSON document on stdout; what failed goes to stderr as a readable diff.
+//   mock   (default) the mock host: {"results", "logs", "expectations"}
+//   envoy  real Envoy, set up like the integration suite does it (integration/src/runtime.ts: an
+//          existing DOCKER_HOST or ENVOY_BINARY, else scripts/setup-envoy-runtime.sh as root):
+//          {"results", "logs", "expectations", "envoy": {"version", "startupMs", "runtime"}}
+//   both   both hosts, their differences (ignoring only the headers Envoy adds itself,
+//          integration/src/compare.ts) and each host's expectations:
+//          {"mock", "envoy", "differences", "expectations": {"mock", "envoy"}}
+// Exit codes: 0 ok; 1 the scenario could not run (e.g. a plugin rejected its configuration) and
+// did not expect to fail; 2 usage, file or schema errors; 3 (both) the hosts disagree;
+// 4 an expectation failed.
 // Build the filters first (`npm run build`).
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseScenario, ScenarioError, type Scenario } from "../host-mock/src/scenario/format.ts";
-import { runOnMock } from "../host-mock/src/scenario/run-mock.ts";
-import { compareRuns, type RunOutput } from "../integration/src/compare.ts";
-import { runOnEnvoy } from "../integration/src/run-envoy.ts";
+import { checkExpectations, formatExpectationFailures, type RunOutcome } from "../host-mock/src/scenario/expect.ts";
+import { expectationsOf, parseScenario, type Scenario } from "../host-mock/src/scenario/format.ts";
+import { mockOutcome } from "../host-mock/src/scenario/run-mock.ts";
+import { compareRuns, formatDifferences } from "../integration/src/compare.ts";
+import { envoyOutcome, type EnvoyRun } from "../integration/src/run-envoy.ts";
+import { envoyRuntime } from "../integration/src/runtime.ts";
 
 function print(doc: unknown): void {
   // indented, with each [name, value] header pair kept on one line
@@ -23,6 +29,7 @@ function print(doc: unknown): void {
 
 function fail(message: string, code: number): never {
   print({ error: message });
+  process.stderr.write(`${message}\n`);
   process.exit(code);
 }
 
@@ -38,27 +45,49 @@ let scenario: Scenario;
 try {
   scenario = parseScenario(JSON.parse(readFileSync(path, "utf8")), path);
 } catch (e) {
-  fail(`${path}: ${(e as Error).message}`, e instanceof ScenarioError ? 1 : 2);
+  fail(`${path}: ${(e as Error).message}`, 2);
 }
 
-/** A run's output, with a scenario that cannot run reported as {"error"} (other errors propagate). */
-async function attempt<T extends object>(run: () => Promise<T> | T): Promise<T | { error: string }> {
+if (host !== "mock") {
+  // the same runtime bootstrap as the integration suite: find or set up a way to run Envoy
+  let skip: string | null;
   try {
-    return await run();
+    skip = envoyRuntime();
   } catch (e) {
-    if (e instanceof ScenarioError) return { error: e.message };
-    throw e;
+    fail((e as Error).message, 2);
   }
+  if (skip !== null) fail(`--host ${host} needs real Envoy, but ${skip}`, 2);
 }
+
+const expectations = expectationsOf(scenario);
+let envoyFacts: EnvoyRun["envoy"] | undefined;
+
+/** A host's outcome with its expectations checked; failures reported on stderr. */
+function checked(name: string, outcome: RunOutcome): { outcome: RunOutcome; report: ReturnType<typeof checkExpectations> } {
+  const report = checkExpectations(expectations, outcome);
+  if (report.failures.length > 0) process.stderr.write(`${formatExpectationFailures(name, report.failures)}\n`);
+  process.stderr.write(`${name}: ${report.checked} expectation(s) checked, ${report.failures.length} failed\n`);
+  return { outcome, report };
+}
+
+const runMock = (): RunOutcome => mockOutcome(scenario);
+const runEnvoy = (): Promise<RunOutcome> => envoyOutcome(scenario, (run) => { envoyFacts = run.envoy; });
+/** An unexpected refusal is exit 1; a refusal the scenario expected is a result like any other. */
+const unexpectedError = (o: RunOutcome): boolean => "error" in o && expectations.run?.error === undefined;
 
 if (host === "mock" || host === "envoy") {
-  const out = await attempt(() => (host === "mock" ? runOnMock(scenario) : runOnEnvoy(scenario)));
-  print(out);
-  process.exit("error" in out ? 1 : 0);
+  const { outcome, report } = checked(host, host === "mock" ? runMock() : await runEnvoy());
+  print({ ...outcome, expectations: report, ...(envoyFacts !== undefined ? { envoy: envoyFacts } : {}) });
+  process.exit(unexpectedError(outcome) ? 1 : report.failures.length > 0 ? 4 : 0);
 }
-const mock = await attempt(() => runOnMock(scenario));
-const envoy = await attempt(() => runOnEnvoy(scenario));
-const envoyResults: RunOutput = "error" in envoy ? envoy : { results: envoy.results };
-const differences = compareRuns(mock, envoyResults);
-print({ mock, envoy, differences });
-process.exit(differences.length > 0 ? 3 : 0);
+
+const mock = checked("mock", runMock());
+const envoy = checked("envoy", await runEnvoy());
+const differences = compareRuns(mock.outcome, envoy.outcome);
+if (differences.length > 0) process.stderr.write(`the hosts disagree:\n${formatDifferences(differences)}\n`);
+print({
+  mock: mock.outcome, envoy: { ...envoy.outcome, ...(envoyFacts !== undefined ? { envoy: envoyFacts } : {}) }, differences,
+  expectations: { mock: mock.report, envoy: envoy.report },
+});
+const failures = mock.report.failures.length + envoy.report.failures.length;
+process.exit(differences.length > 0 ? 3 : failures > 0 ? 4 : unexpectedError(mock.outcome) ? 1 : 0);

@@ -1,6 +1,7 @@
 // The client side of a scenario request against real Envoy, over undici: headers sent in the given
 // order, a body sent chunk by chunk (with a pause between chunks so Envoy sees them as separate
 // reads), and the answer read with its raw header order, repeats and trailers kept.
+import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import { Client } from "undici";
 import type { Pairs } from "./servers.ts";
@@ -11,6 +12,8 @@ export interface ClientRequest {
   /** including `host`; names as the client writes them */
   headers: Pairs;
   chunks: string[];
+  /** request trailers: sent after the body in chunked encoding (see sendWithTrailers) */
+  trailers?: Pairs;
 }
 
 export interface ClientResponse {
@@ -71,4 +74,36 @@ export function send(client: Client, req: ClientRequest): Promise<ClientResponse
 export function connect(url: string): Client {
   // one request at a time on one connection: a scenario's requests meet the same worker VM
   return new Client(url, { pipelining: 1, keepAliveTimeout: 60_000 });
+}
+
+/**
+ * A request with trailers. undici does not send request trailers, so this one goes through
+ * node:http on a connection of its own: chunked encoding, the body chunk by chunk, then the
+ * trailers; the answer is read with its raw header order and its trailers.
+ */
+export function sendWithTrailers(url: string, req: ClientRequest): Promise<ClientResponse> {
+  const target = new URL(url);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (r: ClientResponse): void => {
+      if (!done) { done = true; resolve(r); }
+    };
+    const flat: string[] = [];
+    for (const [k, v] of req.headers) flat.push(k, v);
+    const out = httpRequest({ host: target.hostname, port: Number(target.port), method: req.method, path: req.path, headers: flat, agent: false, setHost: false }, (res) => {
+      const data: Buffer[] = [];
+      res.on("data", (c: Buffer) => data.push(c));
+      res.on("end", () => finish({
+        status: res.statusCode ?? 0, headers: pairsOf(res.rawHeaders), body: Buffer.concat(data).toString("utf8"), trailers: pairsOf(res.rawTrailers), reset: false,
+      }));
+      res.on("error", () => finish({ status: 0, headers: [], body: "", trailers: [], reset: true }));
+    });
+    out.on("error", () => finish({ status: 0, headers: [], body: "", trailers: [], reset: true }));
+    void (async () => {
+      for await (const chunk of paced(req.chunks)) out.write(chunk);
+      const t: Array<[string, string]> = (req.trailers ?? []).map(([k, v]) => [k, v]);
+      out.addTrailers(t);
+      out.end();
+    })();
+  });
 }

@@ -2,14 +2,17 @@
 // (host-mock/src/scenario/run-mock.ts): one Envoy per scenario with the plugins as its filter
 // chain, the recording upstream and the scripted callout targets in this process, the requests
 // sent over one connection (or a new one where the scenario says so).
-import { withContentLength } from "../../host-mock/src/http1.ts";
-import { ScenarioError, type Scenario, type ScenarioResult } from "../../host-mock/src/scenario/format.ts";
-import { connect, send, type ClientResponse } from "./client.ts";
+import { withRequestFraming } from "../../host-mock/src/http1.ts";
+import { expectedLogsPresent, type LogLevelName, type RunOutcome, type ScenarioLog } from "../../host-mock/src/scenario/expect.ts";
+import { expectationsOf, ScenarioError, type Scenario, type ScenarioResult } from "../../host-mock/src/scenario/format.ts";
+import { connect, send, sendWithTrailers, type ClientResponse } from "./client.ts";
 import { EnvoyStartError, startEnvoy, type RunningEnvoy } from "./envoy.ts";
 import { CalloutTargets, RecordingUpstream } from "./servers.ts";
 
 export interface EnvoyRun {
   results: ScenarioResult[];
+  /** what the plugins logged (info and above), from Envoy's log; each worker's VM logs its own start-up */
+  logs: ScenarioLog[];
   /** facts about the Envoy that ran it */
   envoy: { version: string; startupMs: number; runtime: string };
 }
@@ -27,6 +30,24 @@ function rejection(scenario: Scenario, log: string): ScenarioError | null {
   return new ScenarioError(`plugins[${index}] (${p?.rootId || "no root id"}) rejected its configuration${said.length > 0 ? `: ${said.join("; ")}` : ""}`);
 }
 
+const ENVOY_LEVELS: Record<string, LogLevelName> = { trace: "trace", debug: "debug", info: "info", warning: "warn", error: "error", critical: "critical" };
+
+/** The plugin whose log prefix (" <name> <root_id> <vm_id>", empty parts left out) a line carries. */
+function pluginPrefixes(scenario: Scenario): string[] {
+  return scenario.plugins.map((p) => [p.rootId || "plugin", p.rootId, p.vmId].filter((x) => x !== "").join(" "));
+}
+
+/** The plugins' lines in Envoy's log: `[time][thread][level][wasm] [file:line] wasm log <prefix>: <message>`. */
+export function pluginLogs(scenario: Scenario, log: string): ScenarioLog[] {
+  const prefixes = pluginPrefixes(scenario);
+  const out: ScenarioLog[] = [];
+  for (const m of log.matchAll(/\]\[(trace|debug|info|warning|error|critical)\]\[wasm\][^\n]*? wasm log ([^:\n]*): ([^\n]*)/g)) {
+    const plugin = prefixes.indexOf(m[2].trim());
+    if (plugin >= 0) out.push({ plugin, level: ENVOY_LEVELS[m[1]], message: m[3] });
+  }
+  return out;
+}
+
 function toResult(r: ClientResponse): ScenarioResult["response"] {
   if (r.reset) return { status: 0, headers: [], body: "", reset: true };
   return { status: r.status, headers: r.headers, body: r.body, ...(r.trailers.length > 0 ? { trailers: r.trailers } : {}) };
@@ -39,6 +60,7 @@ export async function runOnEnvoy(scenario: Scenario): Promise<EnvoyRun> {
     cluster: c.match.cluster,
     ...(c.match.method !== undefined ? { method: c.match.method } : {}),
     ...(typeof c.match.path === "string" ? { path: c.match.path } : {}),
+    ...(c.match.headers !== undefined ? { headers: c.match.headers } : {}),
     answer: "fail" in c.answer
       ? c.answer.fail === "timeout" ? { fail: "timeout" as const } : { fail: c.answer.fail, delayMs: c.answer.delayMs ?? 0 }
       : {
@@ -54,34 +76,70 @@ export async function runOnEnvoy(scenario: Scenario): Promise<EnvoyRun> {
       envoy = await startEnvoy({
         upstreamPort, calloutPorts,
         plugins: scenario.plugins.map((p) => ({
-          name: p.rootId || "plugin", rootId: p.rootId, vmId: p.vmId, wasm: p.wasm, configuration: p.configuration, failurePolicy: p.failurePolicy,
+          name: p.rootId || "plugin", rootId: p.rootId, vmId: p.vmId, wasm: p.wasm, configuration: p.configuration, vmConfiguration: p.vmConfiguration,
+        failurePolicy: p.failurePolicy,
         })),
       });
     } catch (e) {
-      if (e instanceof EnvoyStartError) throw rejection(scenario, e.log) ?? e;
+      if (e instanceof EnvoyStartError) {
+        const refused = rejection(scenario, e.log);
+        if (refused !== null) throw new EnvoyRejection(refused.message, pluginLogs(scenario, e.log));
+        throw e;
+      }
       throw e;
     }
     const shared = connect(envoy.url);
     const results: ScenarioResult[] = [];
     try {
       for (const r of scenario.requests) {
-        const client = r.newConnection ? connect(envoy.url) : shared;
         const before = upstream.received.length;
-        const out = await send(client, {
-          method: r.method, path: r.path, chunks: r.chunks,
-          headers: withContentLength([["host", r.authority], ...r.headers], r.body),
-        });
-        if (client !== shared) await client.close();
+        const headers = withRequestFraming([["host", r.authority], ...r.headers], r.body, r.trailers.length > 0);
+        const request = { method: r.method, path: r.path, chunks: r.chunks, headers, trailers: r.trailers };
+        let out: ClientResponse;
+        if (r.trailers.length > 0) {
+          out = await sendWithTrailers(envoy.url, request); // undici cannot send request trailers
+        } else {
+          const client = r.newConnection ? connect(envoy.url) : shared;
+          out = await send(client, request);
+          if (client !== shared) await client.close();
+        }
         const got = upstream.received.length > before ? upstream.received[before] : null;
         results.push({ upstream: got, response: toResult(out) });
       }
     } finally {
       await shared.close().catch(() => undefined);
     }
-    return { results, envoy: { version: envoy.version, startupMs: Math.round(envoy.startupMs), runtime: envoy.runtime } };
+    // Envoy's log reaches us with a delay: wait (up to 2 s) until the lines the scenario expects are there
+    const expectations = expectationsOf(scenario);
+    let logs = pluginLogs(scenario, await envoy.logs());
+    for (let waited = 0; waited < 2_000 && !expectedLogsPresent(expectations, logs); waited += 200) {
+      await new Promise((r) => setTimeout(r, 200));
+      logs = pluginLogs(scenario, await envoy.logs());
+    }
+    return { results, logs, envoy: { version: envoy.version, startupMs: Math.round(envoy.startupMs), runtime: envoy.runtime } };
   } finally {
     await envoy?.stop();
     await targets.stop();
     await upstream.stop();
+  }
+}
+
+/** A plugin refused its configuration at Envoy's start: the run's error, with what the plugins logged. */
+class EnvoyRejection extends ScenarioError {
+  constructor(message: string, readonly logs: ScenarioLog[]) {
+    super(message);
+  }
+}
+
+/** runOnEnvoy as an outcome: a scenario that cannot run becomes {error, logs} (other errors propagate). */
+export async function envoyOutcome(scenario: Scenario, onRun?: (run: EnvoyRun) => void): Promise<RunOutcome> {
+  try {
+    const run = await runOnEnvoy(scenario);
+    onRun?.(run);
+    return { results: run.results, logs: run.logs };
+  } catch (e) {
+    if (e instanceof EnvoyRejection) return { error: e.message, logs: e.logs };
+    if (e instanceof ScenarioError) return { error: e.message, logs: [] };
+    throw e;
   }
 }

@@ -13,6 +13,8 @@ export interface ReceivedRequest {
   path: string;
   headers: Pairs;
   body: string;
+  /** present only when the request carried trailers */
+  trailers?: Pairs;
 }
 
 export interface Answer {
@@ -31,10 +33,15 @@ function pairsOf(raw: string[]): Pairs {
   return out;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** The request as received: the body read to its end, then the trailers that followed it (if any). */
+async function receive(req: IncomingMessage): Promise<ReceivedRequest> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  const trailers = pairsOf(req.rawTrailers);
+  return {
+    method: req.method ?? "", path: req.url ?? "", headers: pairsOf(req.rawHeaders), body: Buffer.concat(chunks).toString("utf8"),
+    ...(trailers.length > 0 ? { trailers } : {}),
+  };
 }
 
 /** Writes an answer with the headers exactly as given (no Date, no added Content-Type). */
@@ -92,7 +99,7 @@ export class RecordingUpstream extends TestServer {
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const r: ReceivedRequest = { method: req.method ?? "", path: req.url ?? "", headers: pairsOf(req.rawHeaders), body: await readBody(req) };
+    const r = await receive(req);
     this.received.push(r);
     send(res, this.answer(r));
   }
@@ -102,6 +109,8 @@ export interface CalloutRule {
   cluster: string;
   method?: string;
   path?: string;
+  /** header values the call must carry (names case-insensitive), as host-mock's CalloutMatch */
+  headers?: Record<string, string>;
   answer: { status: number; headers: Pairs; body: string; delayMs: number } | { fail: "reset" | "reset-after-headers"; delayMs: number } | { fail: "timeout" };
 }
 
@@ -140,10 +149,12 @@ class CalloutServer extends TestServer {
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const r: ReceivedRequest = { method: req.method ?? "", path: req.url ?? "", headers: pairsOf(req.rawHeaders), body: await readBody(req) };
+    const r = await receive(req);
     this.targets.calls.push({ ...r, cluster: this.cluster });
+    const carries = (h: Record<string, string> | undefined): boolean =>
+      Object.entries(h ?? {}).every(([name, value]) => r.headers.some(([k, v]) => k === name.toLowerCase() && v === value));
     const rule = this.targets.rules.find((x) => x.cluster === this.cluster && (x.method === undefined || x.method === r.method) &&
-      (x.path === undefined || x.path === r.path));
+      (x.path === undefined || x.path === r.path) && carries(x.headers));
     if (rule === undefined) {
       send(res, { status: 500, headers: [["content-type", "text/plain"]], body: `no scripted answer for ${r.method} ${r.path} on cluster ${this.cluster}` });
       return;
