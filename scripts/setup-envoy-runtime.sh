@@ -167,6 +167,29 @@ if ! probe; then
   warn "repaired: the podman API service on $SOCKET was restarted and runs containers again"
 fi
 
+# 7. Leftovers of exec sessions: Podman keeps each exec session's conmon for exit_command_delay
+#    (300 s) after the exec ended, also when its container has been removed meanwhile. Those whose
+#    container no longer exists have nothing left to report or clean: stop them. (The kit itself
+#    execs nothing into its containers; this clears what older runs and other tools left.)
+declare -A gone=()
+orphans=""
+for pid in $(pgrep -x conmon || true); do
+  args="$(tr '\0' ' ' 2>/dev/null < "/proc/$pid/cmdline")" || continue
+  case "$args" in *" --exec-attach "*|*" -e "*) ;; *) continue ;; esac
+  id="$(sed -n 's/.* -c \([0-9a-f]\{64\}\) .*/\1/p' <<< "$args")"
+  [ -n "$id" ] || continue
+  if [ -z "${gone[$id]+x}" ]; then
+    # exit status 1 is "no such container"; anything else (0, or an error) leaves it alone
+    rc=0; podman container exists "$id" 2>/dev/null || rc=$?
+    if [ "$rc" = 1 ]; then gone[$id]=1; else gone[$id]=0; fi
+  fi
+  [ "${gone[$id]}" = 1 ] && orphans="$orphans $pid"
+done
+if [ -n "$orphans" ]; then
+  say "stopping $(wc -w <<< "$orphans") conmon processes of exec sessions whose container is gone"
+  kill $orphans 2>/dev/null || true
+fi
+
 # The environment the integration suite and docker-compose need.
 echo "export DOCKER_HOST=unix://$SOCKET"
 echo "export TESTCONTAINERS_RYUK_DISABLED=true"

@@ -13,7 +13,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
-import { GenericContainer, Wait, type StartedTestContainer } from "testcontainers";
+import { GenericContainer, StartupCheckStrategy, Wait, getContainerRuntimeClient, type StartedTestContainer, type StartupStatus } from "testcontainers";
 import { request } from "undici";
 import { bootstrap, type BootstrapSpec, type ClusterSpec, type WasmPluginSpec } from "../../envoy/bootstrap.ts";
 
@@ -142,16 +142,20 @@ interface Handle {
   port(p: number): number;
   logs(): Promise<string>;
   stop(): Promise<void>;
-  /** non-null once Envoy exited */
-  exited(): string | null;
+  /** non-null once Envoy exited (asked while waiting for /ready, at most every 300 ms) */
+  exited(): Promise<string | null>;
 }
 
 async function waitReady(adminUrl: string, handle: Handle, timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   let last = "no answer yet";
+  let checked = -Infinity;
   while (performance.now() < deadline) {
-    const exit = handle.exited();
-    if (exit !== null) throw new Error(`Envoy exited during start-up (${exit})`);
+    if (performance.now() - checked >= 300) {
+      checked = performance.now();
+      const exit = await handle.exited();
+      if (exit !== null) throw new Error(`Envoy exited during start-up (${exit})`);
+    }
     try {
       const r = await request(`${adminUrl}/ready`, { headersTimeout: 1000, bodyTimeout: 1000 });
       const text = await r.body.text();
@@ -165,6 +169,28 @@ async function waitReady(adminUrl: string, handle: Handle, timeoutMs: number): P
   throw new Error(`no 200 from ${adminUrl}/ready within ${timeoutMs} ms (last: ${last})`);
 }
 
+/**
+ * Start-up is done once the container runs (or already exited: the caller reads its log and exit
+ * code). Decided with one inspect, never an exec: testcontainers' default, Wait.forListeningPorts(),
+ * execs `/bin/sh -c ...` into the container every 100 ms for each exposed port (bridge mode), which
+ * an image without a shell never answers, and every exec session leaves a Podman conmon process
+ * behind for 5 minutes (containers.conf `exit_command_delay`).
+ */
+class RunningOrExited extends StartupCheckStrategy {
+  override async checkStartupState(docker: Parameters<StartupCheckStrategy["checkStartupState"]>[0], id: string): Promise<StartupStatus> {
+    const state = (await docker.getContainer(id).inspect()).State;
+    return state.Running || state.Status === "exited" || state.Status === "dead" ? "SUCCESS" : "PENDING";
+  }
+}
+
+/** Why the container is no longer running, or null while it runs (one inspect: no exec, no process). */
+async function containerExit(id: string): Promise<string | null> {
+  const client = await getContainerRuntimeClient();
+  const state = (await client.container.inspect(client.container.getById(id))).State;
+  if (state.Running) return null;
+  return `the container ${state.Status}${state.Status === "exited" || state.Status === "dead" ? `, exit code ${state.ExitCode}` : ""}${state.Error ? `: ${state.Error}` : ""}`;
+}
+
 async function startContainer(mode: "host" | "bridge", config: string, args: string[], files: Array<{ source: string; target: string }>, ports: number[]): Promise<Handle> {
   const image = process.env.ENVOY_IMAGE || DEFAULT_ENVOY_IMAGE;
   let container = new GenericContainer(image)
@@ -172,6 +198,8 @@ async function startContainer(mode: "host" | "bridge", config: string, args: str
     .withCopyFilesToContainer(files)
     .withCommand(["-c", `${CONTAINER_DIR}/envoy.json`, ...args])
     // readiness is polled on /ready below: testcontainers' port checks do not see host networking
+    // (and exec into the container, see RunningOrExited)
+    .withWaitStrategy(new RunningOrExited())
     .withStartupTimeout(60_000);
   container = mode === "host"
     ? container.withNetworkMode("host")
@@ -181,9 +209,9 @@ async function startContainer(mode: "host" | "bridge", config: string, args: str
     started = await container.start();
   } catch (e) {
     throw new EnvoyStartError(`could not start the Envoy container ${image}: ${(e as Error).message}\n` +
-      "Is a container runtime reachable (DOCKER_HOST)? Without Docker: eval \"$(sudo scripts/setup-envoy-runtime.sh --env)\"", "");
+      "Is a container runtime reachable (DOCKER_HOST)? Without Docker: eval \"$(sudo scripts/setup-envoy-runtime.sh --env)\" " +
+      "(it also replaces a Podman service that answers but cannot start containers, e.g. `write child: broken pipe`)", "");
   }
-  let exitNote: string | null = null;
   const logs = async (): Promise<string> => {
     const stream = await started.logs();
     return new Promise((resolve) => {
@@ -193,19 +221,22 @@ async function startContainer(mode: "host" | "bridge", config: string, args: str
       setTimeout(() => { stream.destroy(); resolve(text); }, 150);
     });
   };
-  // notice an early exit (Envoy refusing its configuration) instead of waiting out the timeout:
-  // an exec into a stopped container fails
-  const poll = setInterval(() => {
-    void started.exec(["/usr/local/bin/envoy", "--version"]).catch(() => { exitNote ??= "the container stopped"; });
-  }, 300);
-  poll.unref();
+  // an early exit (Envoy refusing its configuration) is noticed by inspecting the container's
+  // state while waiting for /ready: an API call (an exec would leave a conmon process per poll)
+  const exited = async (): Promise<string | null> => {
+    try {
+      return await containerExit(started.getId());
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return "the container is gone";
+      return null; // the API did not answer this time: /ready decides, or the next check
+    }
+  };
   return {
     runtime: `container ${image} (${mode} network)`,
     port: (p) => (mode === "host" ? p : started.getMappedPort(p)),
     logs,
-    exited: () => exitNote,
+    exited,
     stop: async () => {
-      clearInterval(poll);
       await started.stop({ timeout: 2_000 }).catch(() => undefined);
     },
   };
@@ -229,7 +260,7 @@ async function startProcess(binary: string, config: string, args: string[]): Pro
     runtime: `process ${binary}`,
     port: (p) => p,
     logs: async () => log,
-    exited: () => exit,
+    exited: async () => exit,
     stop: async () => {
       if (exit !== null) return;
       child.kill("SIGTERM");
@@ -266,7 +297,8 @@ export async function validateConfig(config: string, files: Array<{ source: stri
     return { ok: r.status === 0 && /configuration '[^']*' OK/.test(output), output };
   }
   const image = process.env.ENVOY_IMAGE || DEFAULT_ENVOY_IMAGE;
-  // wait for either verdict in the log (a one-shot wait would hide the log of a failed run)
+  // wait for either verdict in the log (a one-shot wait would hide the log of a failed run); the
+  // log wait reads the log stream and execs nothing
   const container = await new GenericContainer(image)
     .withNetworkMode("host")
     .withCopyContentToContainer([{ content: config, target: "/etc/envoy/validate.yaml" }])
