@@ -61,6 +61,7 @@ export function compareRuns(mock: RunOutput, envoy: RunOutput): Difference[] {
       diff("upstream.path", m.upstream.path, e.upstream.path);
       diff("upstream.headers", keep(IGNORED_UPSTREAM_HEADERS)(m.upstream.headers), keep(IGNORED_UPSTREAM_HEADERS)(e.upstream.headers));
       diff("upstream.body", m.upstream.body, e.upstream.body);
+      diff("upstream.trailers", m.upstream.trailers ?? [], e.upstream.trailers ?? []);
     }
     diff("response.status", m.response.status, e.response.status);
     diff("response.reset", m.response.reset ?? false, e.response.reset ?? false);

@@ -32,9 +32,16 @@ function rejection(scenario: Scenario, log: string): ScenarioError | null {
 
 const ENVOY_LEVELS: Record<string, LogLevelName> = { trace: "trace", debug: "debug", info: "info", warning: "warn", error: "error", critical: "critical" };
 
-/** The plugin whose log prefix (" <name> <root_id> <vm_id>", empty parts left out) a line carries. */
+/**
+ * The log prefix of each plugin's lines, as Envoy 1.40 writes it: "<name> <root_id> <vm_id>" with
+ * empty parts left out and the root id left out when it equals the name (seen in its logs: plugin
+ * "vm_config_echo", root id "vm_config_echo", vm id "echo_json" → "vm_config_echo echo_json").
+ */
 function pluginPrefixes(scenario: Scenario): string[] {
-  return scenario.plugins.map((p) => [p.rootId || "plugin", p.rootId, p.vmId].filter((x) => x !== "").join(" "));
+  return scenario.plugins.map((p) => {
+    const name = p.rootId || "plugin";
+    return [name, p.rootId === name ? "" : p.rootId, p.vmId].filter((x) => x !== "").join(" ");
+  });
 }
 
 /** The plugins' lines in Envoy's log: `[time][thread][level][wasm] [file:line] wasm log <prefix>: <message>`. */
