@@ -124,7 +124,7 @@ async function runSetup(socket: string, log: string): Promise<{ status: number |
   return { status, stdout, stderr, ms: performance.now() - t };
 }
 
-describe.skipIf(skip !== null)("setup-envoy-runtime.sh heals the Podman API service", () => {
+describe.skipIf(skip !== null)(`setup-envoy-runtime.sh heals the Podman API service${skip !== null ? ` — not run: ${skip}` : ""}`, () => {
   let dir = "";
   const servers: Server[] = [];
 
