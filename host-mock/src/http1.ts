@@ -1,30 +1,128 @@
-// HTTP/1 at the edges of the chain: what a client adds (content-length), what Envoy's codec adds
-// (content-length: 0), and what HTTP/1 peers make of the header maps filters leave behind, as measured on Envoy 1.40 with
-// the header-validity scenario (integration/scenarios/header-validity.json):
-//   - toward the upstream, Envoy's codec refuses a header whose name is not an RFC 9110 token or
-//     whose value holds a control character other than HTAB; the router answers the client 503
-//     "invalid header name: <name>" / "invalid header value for: <name>" and nothing goes upstream;
-//   - toward the client, Envoy writes the headers as they are: a value carrying "\r\n<name>: <v>"
-//     reaches the client as an extra header (response splitting), anything else malformed makes
-//     the client's parser fail the response.
+// Envoy's HTTP/1 codec at the two edges of the filter chain, as measured on Envoy 1.40 (the
+// differential fuzzer, integration/fuzz-diff.test.ts, and the corpus's header scenarios):
+//
+// client → Envoy (decodeRequestHead): a head with more than 100 header lines, or more than 60 KiB
+//   on the wire (request line, header lines and the blank line), is answered 431 by the codec
+//   itself, before any filter; otherwise filters see `:authority` (from host), `:path`, `:method`,
+//   `:scheme`, then the other headers in wire order, names lower-cased, values without the optional
+//   whitespace around them, `connection`, `keep-alive` and `transfer-encoding` removed.
+// Envoy → upstream (encodeUpstreamRequest): the request goes out as the filters left it, framed
+//   again: `transfer-encoding: chunked` for a body without a content-length, `content-length: 0`
+//   for a bodiless request whose method usually carries a body; headers no
+//   HTTP/1 peer may receive are refused by the router with its own 503 (invalidUpstreamHeader).
+// upstream → Envoy (decodeResponseHead): the same limits at 100 lines and 80 KiB answer the client
+//   with the router's 502 "… reset reason: protocol error" (through every filter); otherwise filters
+//   see `:status`, the headers with values trimmed, `keep-alive` removed (`connection` and
+//   `transfer-encoding` stay), no content-length on a 1xx or 204.
+// Envoy → client (encodeClientResponse, clientParse): hop-by-hop headers dropped, `content-length: 0`
+//   for a bodiless answer, and the headers written unvalidated — a value carrying "\r\n<name>: <v>"
+//   reaches the client as an extra header (response splitting), anything else malformed fails the
+//   client's parser.
 // UTF-8 (obs-text) in values passes both ways.
-
 import { utf8Length } from "./memory.ts";
+import type { HeaderPairs } from "./pairs.ts";
 
-/** A client sending a body announces its length (unless the headers already carry one). */
-export function withContentLength(headers: Array<[string, string]>, body: string): Array<[string, string]> {
-  if (body.length === 0 || headers.some(([k]) => k.toLowerCase() === "content-length")) return headers;
-  return [...headers, ["content-length", String(utf8Length(body))]];
+/**
+ * Envoy's HTTP/1 codec limits at their defaults, measured on 1.40: HttpConnectionManager
+ * `max_request_headers_kb` 60 and `common_http_protocol_options.max_headers_count` 100; for answers
+ * from the upstream 80 KiB and 100 lines. Sizes count the whole head on the wire (start line,
+ * header lines with ": " and CRLF, the blank line); counts every header line (host included).
+ */
+export const ENVOY_HTTP1_LIMITS = {
+  maxRequestHeadersBytes: 60 * 1024,
+  maxResponseHeadersBytes: 80 * 1024,
+  maxHeadersCount: 100,
+} as const;
+
+/** A message head as it is on the wire: start line and header lines as written, in order. */
+export interface WireHead {
+  startLine: string;
+  headers: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Bytes of the head on the wire: start line, each `name: value` line, the blank line. */
+export function headBytes(head: WireHead): number {
+  let n = utf8Length(head.startLine) + 4; // its CRLF and the blank line's
+  for (const [k, v] of head.headers) n += utf8Length(k) + utf8Length(v) + 4;
+  return n;
+}
+
+/** Optional whitespace a parser drops around a field value (RFC 9112 §5). */
+export function trimOws(v: string): string {
+  return v.replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
+/** Request headers the codec consumes: filters never see them (the body's framing is re-made upstream). */
+const REQUEST_HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding"]);
+
+/** The codec's own answer to a request head it will not take. */
+export interface CodecReply {
+  status: number;
+  headers: HeaderPairs;
+  body: string;
+}
+
+/** What the codec hands the filters for a request head, or its own 431. */
+export function decodeRequestHead(method: string, path: string, head: WireHead): { headers: HeaderPairs } | { reply: CodecReply } {
+  if (head.headers.length > ENVOY_HTTP1_LIMITS.maxHeadersCount || headBytes(head) > ENVOY_HTTP1_LIMITS.maxRequestHeadersBytes) {
+    const body = "Request Header Fields Too Large";
+    return { reply: { status: 431, headers: [["content-length", String(body.length)], ["content-type", "text/plain"], ["connection", "close"]], body } };
+  }
+  const authority = head.headers.find(([k]) => k.toLowerCase() === "host")?.[1] ?? "";
+  const rest: HeaderPairs = [];
+  for (const [k, v] of head.headers) {
+    const name = k.toLowerCase();
+    if (name === "host" || REQUEST_HOP_BY_HOP.has(name)) continue;
+    rest.push([name, trimOws(v)]);
+  }
+  return { headers: [[":authority", trimOws(authority)], [":path", path], [":method", method], [":scheme", "http"], ...rest] };
+}
+
+/** Methods whose requests Envoy's upstream codec sends without `content-length: 0` when they have no body. */
+const BODYLESS_METHODS = new Set(["GET", "HEAD", "DELETE", "TRACE", "CONNECT"]);
+
+/** The request headers Envoy writes upstream (`host` from `:authority`, no pseudo-headers), framing added. */
+export function encodeUpstreamRequest(headers: HeaderPairs, bodyBytes: number, hasTrailers: boolean): HeaderPairs {
+  const out: HeaderPairs = [["host", headers.find(([k]) => k === ":authority")?.[1] ?? ""], ...headers.filter(([k]) => !k.startsWith(":"))];
+  const method = headers.find(([k]) => k === ":method")?.[1] ?? "";
+  const framed = out.some(([k]) => k === "content-length" || k === "transfer-encoding");
+  if (framed) return out;
+  if (bodyBytes > 0 || hasTrailers) out.push(["transfer-encoding", "chunked"]);
+  else if (!BODYLESS_METHODS.has(method)) out.push(["content-length", "0"]);
+  return out;
 }
 
 /**
- * The framing header a client adds to a request: `transfer-encoding: chunked` when trailers follow
- * the body (HTTP/1 carries trailers only in chunked encoding), else the content-length of a body.
+ * What the codec hands the filters for the upstream's response head, or null when it exceeds the
+ * limits (the router then answers 502 "protocol error": routerReply("protocol error")).
  */
-export function withRequestFraming(headers: Array<[string, string]>, body: string, hasTrailers: boolean): Array<[string, string]> {
-  if (!hasTrailers) return withContentLength(headers, body);
-  if (headers.some(([k]) => k.toLowerCase() === "transfer-encoding")) return headers;
-  return [...headers, ["transfer-encoding", "chunked"]];
+export function decodeResponseHead(status: number, head: WireHead): HeaderPairs | null {
+  if (head.headers.length > ENVOY_HTTP1_LIMITS.maxHeadersCount || headBytes(head) > ENVOY_HTTP1_LIMITS.maxResponseHeadersBytes) return null;
+  const noBody = status < 200 || status === 204;
+  const out: HeaderPairs = [[":status", String(status)]];
+  for (const [k, v] of head.headers) {
+    const name = k.toLowerCase();
+    if (name === "keep-alive" || (noBody && name === "content-length")) continue;
+    out.push([name, trimOws(v)]);
+  }
+  return out;
+}
+
+/** The router's reply when the upstream's answer never became a response (Envoy 1.40's text). */
+export function upstreamResetReply(reason: string): CodecReply {
+  const body = `upstream connect error or disconnect/reset before headers. reset reason: ${reason}`;
+  return { status: 502, headers: [["content-length", String(utf8Length(body))], ["content-type", "text/plain"]], body };
+}
+
+const RESPONSE_HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "upgrade"]);
+
+/**
+ * The headers Envoy's HTTP/1 codec writes to the client: hop-by-hop headers dropped, and a response
+ * that ends without a body, a content-length or trailers gets `content-length: 0` (unless 1xx, 204, 304).
+ */
+export function encodeClientResponse(headers: HeaderPairs, status: number, hasBodyOrTrailers: boolean): HeaderPairs {
+  const out = headers.filter(([k]) => !RESPONSE_HOP_BY_HOP.has(k));
+  return http1Framing(out, status, hasBodyOrTrailers);
 }
 
 /**
@@ -68,7 +166,7 @@ export function clientParse(headers: ReadonlyArray<readonly [string, string]>): 
     const colon = line.indexOf(":");
     if (colon <= 0) return null;
     const name = line.slice(0, colon);
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    const value = trimOws(line.slice(colon + 1));
     if (!TCHAR.test(name) || CTL.test(value)) return null;
     out.push([name.toLowerCase(), value]);
   }

@@ -4,7 +4,8 @@
 import { request as httpRequest } from "node:http";
 import { Readable } from "node:stream";
 import { Client } from "undici";
-import type { Pairs } from "./servers.ts";
+import { MAX_HEADER_BYTES, type Pairs } from "./servers.ts";
+import { flatWire, pairsFromWire, toWire } from "./wire.ts";
 
 export interface ClientRequest {
   method: string;
@@ -29,12 +30,6 @@ export interface ClientResponse {
 /** Pause between body chunks: long enough for Envoy to read each chunk on its own. */
 const CHUNK_GAP_MS = 30;
 
-function pairsOf(raw: Array<Buffer | string> | null | undefined): Pairs {
-  const out: Pairs = [];
-  if (raw === null || raw === undefined) return out;
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i].toString().toLowerCase(), raw[i + 1].toString()]);
-  return out;
-}
 
 async function* paced(chunks: string[]): AsyncGenerator<Buffer> {
   for (let i = 0; i < chunks.length; i++) {
@@ -44,8 +39,7 @@ async function* paced(chunks: string[]): AsyncGenerator<Buffer> {
 }
 
 export function send(client: Client, req: ClientRequest): Promise<ClientResponse> {
-  const flat: string[] = [];
-  for (const [k, v] of req.headers) flat.push(k, v);
+  const flat = flatWire(req.headers);
   const body = req.chunks.length === 0 ? null : req.chunks.length === 1 ? Buffer.from(req.chunks[0]) : Readable.from(paced(req.chunks));
   return new Promise((resolve) => {
     let status = 0;
@@ -56,7 +50,7 @@ export function send(client: Client, req: ClientRequest): Promise<ClientResponse
       onConnect: () => {},
       onHeaders: (statusCode: number, raw: Buffer[]) => {
         status = statusCode;
-        headers = pairsOf(raw);
+        headers = pairsFromWire(raw);
         return true;
       },
       onData: (chunk: Buffer) => {
@@ -64,7 +58,7 @@ export function send(client: Client, req: ClientRequest): Promise<ClientResponse
         return true;
       },
       onComplete: (trailers: Array<Buffer | string> | null) => {
-        resolve({ status, headers, body: Buffer.concat(data).toString("utf8"), trailers: pairsOf(trailers), reset: false });
+        resolve({ status, headers, body: Buffer.concat(data).toString("utf8"), trailers: pairsFromWire(trailers), reset: false });
       },
       onError: () => broke(),
     });
@@ -73,7 +67,7 @@ export function send(client: Client, req: ClientRequest): Promise<ClientResponse
 
 export function connect(url: string): Client {
   // one request at a time on one connection: a scenario's requests meet the same worker VM
-  return new Client(url, { pipelining: 1, keepAliveTimeout: 60_000 });
+  return new Client(url, { pipelining: 1, keepAliveTimeout: 60_000, maxHeaderSize: MAX_HEADER_BYTES });
 }
 
 /**
@@ -88,20 +82,19 @@ export function sendWithTrailers(url: string, req: ClientRequest): Promise<Clien
     const finish = (r: ClientResponse): void => {
       if (!done) { done = true; resolve(r); }
     };
-    const flat: string[] = [];
-    for (const [k, v] of req.headers) flat.push(k, v);
-    const out = httpRequest({ host: target.hostname, port: Number(target.port), method: req.method, path: req.path, headers: flat, agent: false, setHost: false }, (res) => {
+    const flat = flatWire(req.headers);
+    const out = httpRequest({ host: target.hostname, port: Number(target.port), method: req.method, path: req.path, headers: flat, agent: false, setHost: false, maxHeaderSize: MAX_HEADER_BYTES }, (res) => {
       const data: Buffer[] = [];
       res.on("data", (c: Buffer) => data.push(c));
       res.on("end", () => finish({
-        status: res.statusCode ?? 0, headers: pairsOf(res.rawHeaders), body: Buffer.concat(data).toString("utf8"), trailers: pairsOf(res.rawTrailers), reset: false,
+        status: res.statusCode ?? 0, headers: pairsFromWire(res.rawHeaders), body: Buffer.concat(data).toString("utf8"), trailers: pairsFromWire(res.rawTrailers), reset: false,
       }));
       res.on("error", () => finish({ status: 0, headers: [], body: "", trailers: [], reset: true }));
     });
     out.on("error", () => finish({ status: 0, headers: [], body: "", trailers: [], reset: true }));
     void (async () => {
       for await (const chunk of paced(req.chunks)) out.write(chunk);
-      const t: Array<[string, string]> = (req.trailers ?? []).map(([k, v]) => [k, v]);
+      const t: Array<[string, string]> = (req.trailers ?? []).map(([k, v]) => [toWire(k), toWire(v)]);
       out.addTrailers(t);
       out.end();
     })();

@@ -2,9 +2,9 @@
 // (host-mock/src/scenario/run-mock.ts): one Envoy per scenario with the plugins as its filter
 // chain, the recording upstream and the scripted callout targets in this process, the requests
 // sent over one connection (or a new one where the scenario says so).
-import { withRequestFraming } from "../../host-mock/src/http1.ts";
 import { expectedLogsPresent, type LogLevelName, type RunOutcome, type ScenarioLog } from "../../host-mock/src/scenario/expect.ts";
 import { expectationsOf, ScenarioError, type Scenario, type ScenarioResult } from "../../host-mock/src/scenario/format.ts";
+import { clientHeaders } from "../../host-mock/src/scenario/peers.ts";
 import { connect, send, sendWithTrailers, type ClientResponse } from "./client.ts";
 import { EnvoyStartError, startEnvoy, type RunningEnvoy } from "./envoy.ts";
 import { CalloutTargets, RecordingUpstream } from "./servers.ts";
@@ -61,8 +61,11 @@ function toResult(r: ClientResponse): ScenarioResult["response"] {
 }
 
 export async function runOnEnvoy(scenario: Scenario): Promise<EnvoyRun> {
-  const u = scenario.upstream;
-  const upstream = new RecordingUpstream(() => ({ status: u.status, headers: u.headers, body: u.body, ...(u.trailers.length > 0 ? { trailers: u.trailers } : {}) }));
+  // requests go one at a time, so the upstream answers the request being sent
+  let current = scenario.upstream;
+  const upstream = new RecordingUpstream(() => ({
+    status: current.status, headers: current.headers, body: current.body, ...(current.trailers.length > 0 ? { trailers: current.trailers } : {}),
+  }));
   const targets = new CalloutTargets(scenario.callouts.map((c) => ({
     cluster: c.match.cluster,
     ...(c.match.method !== undefined ? { method: c.match.method } : {}),
@@ -99,9 +102,9 @@ export async function runOnEnvoy(scenario: Scenario): Promise<EnvoyRun> {
     const results: ScenarioResult[] = [];
     try {
       for (const r of scenario.requests) {
+        current = r.upstream;
         const before = upstream.received.length;
-        const headers = withRequestFraming([["host", r.authority], ...r.headers], r.body, r.trailers.length > 0);
-        const request = { method: r.method, path: r.path, chunks: r.chunks, headers, trailers: r.trailers };
+        const request = { method: r.method, path: r.path, chunks: r.chunks, headers: clientHeaders(r), trailers: r.trailers };
         let out: ClientResponse;
         if (r.trailers.length > 0) {
           out = await sendWithTrailers(envoy.url, request); // undici cannot send request trailers

@@ -4,8 +4,12 @@
 // or silence until the caller's timeout.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
+import { flatWire, pairsFromWire, toWire } from "./wire.ts";
 
 export type Pairs = Array<[string, string]>;
+
+/** The header size the harness's own HTTP peers accept: 1 MiB, far above Envoy's (60 KiB by default). */
+export const MAX_HEADER_BYTES = 1024 * 1024;
 
 /** A request as the server received it: header names lower-cased, order and repeats kept. */
 export interface ReceivedRequest {
@@ -25,41 +29,38 @@ export interface Answer {
   trailers?: Pairs;
 }
 
-/** Node hands header bytes over as latin1; the mock host's strings are UTF-8, so decode them as such. */
-function pairsOf(raw: string[]): Pairs {
-  const out: Pairs = [];
-  const text = (s: string): string => Buffer.from(s, "latin1").toString("utf8");
-  for (let i = 0; i + 1 < raw.length; i += 2) out.push([text(raw[i]).toLowerCase(), text(raw[i + 1])]);
-  return out;
-}
 
 /** The request as received: the body read to its end, then the trailers that followed it (if any). */
 async function receive(req: IncomingMessage): Promise<ReceivedRequest> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  const trailers = pairsOf(req.rawTrailers);
+  const trailers = pairsFromWire(req.rawTrailers);
   return {
-    method: req.method ?? "", path: req.url ?? "", headers: pairsOf(req.rawHeaders), body: Buffer.concat(chunks).toString("utf8"),
+    method: req.method ?? "", path: req.url ?? "", headers: pairsFromWire(req.rawHeaders), body: Buffer.concat(chunks).toString("utf8"),
     ...(trailers.length > 0 ? { trailers } : {}),
   };
 }
 
-/** Writes an answer with the headers exactly as given (no Date, no added Content-Type). */
+/**
+ * Writes an answer with the headers exactly as given (no Date, no added Content-Type). The body goes
+ * as bytes: Node writes a string body in one piece with the header block, encoding both as UTF-8,
+ * which would encode the latin1 header string (toWire) a second time.
+ */
 function send(res: ServerResponse, a: Answer): void {
   res.sendDate = false;
-  const flat: string[] = [];
   const hasTrailers = (a.trailers ?? []).length > 0;
-  for (const [k, v] of a.headers) flat.push(k, v);
+  const flat = flatWire(a.headers);
+  const body = Buffer.from(a.body, "utf8");
   if (hasTrailers) {
     res.writeHead(a.status, flat);
-    res.write(a.body);
-    res.addTrailers(a.trailers ?? []);
+    res.write(body);
+    res.addTrailers((a.trailers ?? []).map(([k, v]) => [toWire(k), toWire(v)] as [string, string]));
     res.end();
     return;
   }
-  if (!a.headers.some(([k]) => k.toLowerCase() === "content-length")) flat.push("content-length", String(Buffer.byteLength(a.body)));
+  if (!a.headers.some(([k]) => k.toLowerCase() === "content-length")) flat.push("content-length", String(body.length));
   res.writeHead(a.status, flat);
-  res.end(a.body);
+  res.end(body);
 }
 
 /** A server on 127.0.0.1 (or every interface, for Envoy in a bridge network) at a free port. */
@@ -69,7 +70,9 @@ abstract class TestServer {
   port = 0;
 
   constructor() {
-    this.server = createServer((req, res) => { void this.handle(req, res); });
+    // Node's default 16 KiB header limit is below Envoy's 60 KiB: the harness must not answer 431
+    // where Envoy would have passed the request on (MAX_HEADER_BYTES is far above any Envoy limit)
+    this.server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => { void this.handle(req, res); });
     this.server.on("connection", (s) => {
       this.sockets.add(s);
       s.on("close", () => this.sockets.delete(s));

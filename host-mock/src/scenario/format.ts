@@ -45,6 +45,8 @@ export interface ScenarioRequest {
   trailers: HeaderPairs;
   /** on real Envoy: open a new connection for this request (else one connection serves all) */
   newConnection: boolean;
+  /** what the upstream answers this request (the scenario's `upstream` unless the request brings one) */
+  upstream: ScenarioUpstream;
   expect?: RequestExpectation;
 }
 
@@ -186,7 +188,7 @@ export function parseScenario(doc: unknown, file: string): Scenario {
   if (!validate(doc)) throw new ScenarioError(describe(validate.errors ?? []));
   const d = doc as { [k: string]: Json };
   checkPatterns(d.expect, "expect");
-  (d.requests as Json[]).forEach((r, i) => checkPatterns((r as { [k: string]: Json }).expect, `requests[${i}].expect`));
+  ((d.requests ?? []) as Json[]).forEach((r, i) => checkPatterns((r as { [k: string]: Json }).expect, `requests[${i}].expect`));
   const plugins = (d.plugins as Array<{ [k: string]: Json }>).map((p): ScenarioPlugin => {
     const wasm = p.wasm as string;
     return {
@@ -198,10 +200,11 @@ export function parseScenario(doc: unknown, file: string): Scenario {
       failurePolicy: (p.failurePolicy as ScenarioPlugin["failurePolicy"] | undefined) ?? "FAIL_CLOSED",
     };
   });
-  const u = (d.upstream ?? {}) as { [k: string]: Json };
-  const upstream: ScenarioUpstream = {
-    status: (u.status as number | undefined) ?? 200, headers: pairs(u.headers), body: (u.body as string | undefined) ?? "", trailers: pairs(u.trailers),
+  const answerOf = (v: Json | undefined): ScenarioUpstream => {
+    const u = (v ?? {}) as { [k: string]: Json };
+    return { status: (u.status as number | undefined) ?? 200, headers: pairs(u.headers), body: (u.body as string | undefined) ?? "", trailers: pairs(u.trailers) };
   };
+  const upstream = answerOf(d.upstream);
   const callouts = ((d.callouts ?? []) as Array<{ [k: string]: Json }>).map((c) => {
     const match: CalloutMatch = { cluster: c.cluster as string };
     if (c.method !== undefined) match.method = c.method as string;
@@ -217,7 +220,7 @@ export function parseScenario(doc: unknown, file: string): Scenario {
     }
     return { match, answer };
   });
-  const requests = (d.requests as Array<{ [k: string]: Json }>).map((r): ScenarioRequest => {
+  const requests = ((d.requests ?? []) as Array<{ [k: string]: Json }>).map((r): ScenarioRequest => {
     const b = r.body;
     const chunks = Array.isArray(b) ? (b as string[]) : b === undefined || b === "" ? [] : [b as string];
     return {
@@ -229,6 +232,7 @@ export function parseScenario(doc: unknown, file: string): Scenario {
       chunks,
       trailers: pairs(r.trailers),
       newConnection: (r.newConnection as boolean | undefined) ?? false,
+      upstream: r.upstream === undefined ? upstream : answerOf(r.upstream),
       ...(r.expect !== undefined ? { expect: r.expect as unknown as RequestExpectation } : {}),
     };
   });

@@ -4,12 +4,13 @@
 // chain's header maps.
 import { CalloutRouter } from "../callouts.ts";
 import { VirtualClock } from "../clock.ts";
-import { createChain, type Exchange, type FilterChain } from "../chain.ts";
+import { createChain, type Exchange, type FilterChain, type UpstreamAnswer } from "../chain.ts";
 import { createHost, type MockHost } from "../host.ts";
 import { ProxyProcess } from "../process.ts";
-import { clientParse, http1Framing, withContentLength, withRequestFraming } from "../http1.ts";
+import { clientParse, decodeRequestHead, decodeResponseHead, encodeClientResponse, encodeUpstreamRequest, upstreamResetReply } from "../http1.ts";
 import type { HeaderPairs } from "../pairs.ts";
 import { levelName, type RunOutcome, type ScenarioLog } from "./expect.ts";
+import { clientWireHead, upstreamWireHead } from "./peers.ts";
 import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult, type ScenarioUpstream } from "./format.ts";
 
 /**
@@ -72,44 +73,56 @@ function connectionManagerHeaders(n: number): HeaderPairs {
   return [["x-forwarded-proto", "http"], ["x-request-id", `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`]];
 }
 
-function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioRequest, n: number): ScenarioResult {
-  const hasTrailers = r.trailers.length > 0;
-  const headers = [
-    ...withRequestFraming([[":method", r.method], [":path", r.path], [":authority", r.authority], [":scheme", "http"], ...r.headers], r.body, hasTrailers),
-    ...connectionManagerHeaders(n),
-  ];
-  // a response with trailers goes chunked (no content-length), as the recording upstream sends it
-  const answerHeaders: HeaderPairs = [[":status", String(upstream.status)], ...upstream.headers];
-  const answer = {
-    headers: upstream.trailers.length > 0 ? answerHeaders : withContentLength(answerHeaders, upstream.body),
+/**
+ * The answer as the last plugin receives it: the upstream's head through Envoy's codec, and the
+ * router's `x-envoy-upstream-service-time` (the virtual milliseconds the upstream took: 0); an
+ * answer head past Envoy's limits becomes the router's 502.
+ */
+function answerOf(upstream: ScenarioUpstream): UpstreamAnswer {
+  const decoded = decodeResponseHead(upstream.status, upstreamWireHead(upstream));
+  if (decoded === null) {
+    const reply = upstreamResetReply("protocol error");
+    return { headers: [[":status", String(reply.status)], ...reply.headers], body: reply.body };
+  }
+  return {
+    headers: [...decoded, ["x-envoy-upstream-service-time", "0"]],
     body: upstream.body,
     ...(upstream.trailers.length > 0 ? { trailers: upstream.trailers } : {}),
   };
+}
+
+function runRequest(chain: FilterChain, r: ScenarioRequest, n: number): ScenarioResult {
+  const hasTrailers = r.trailers.length > 0;
+  // the client's head through Envoy's codec: what the filters get, or the codec's own 431
+  const decoded = decodeRequestHead(r.method, r.path, clientWireHead(r));
+  if ("reply" in decoded) {
+    const { status, headers, body } = decoded.reply;
+    return { upstream: null, response: { status, headers, body } };
+  }
+  const headers = [...decoded.headers, ...connectionManagerHeaders(n)];
   let ex: Exchange;
   try {
-    ex = chain.run({ headers, body: r.chunks, ...(hasTrailers ? { trailers: r.trailers } : {}) }, answer);
+    ex = chain.run({ headers, body: r.chunks, ...(hasTrailers ? { trailers: r.trailers } : {}) }, answerOf(r.upstream));
   } catch (e) {
     if (e instanceof Error && e.message.startsWith("the exchange cannot finish")) throw new ScenarioError(e.message);
     throw e;
   }
-  // The upstream records a request once it has all of it; HTTP/1 carries :authority as `host`.
+  // The upstream records a request once it has all of it, as Envoy's codec wrote it.
   const got = ex.upstream;
   const received = got === null || !got.ended ? null : {
     method: pseudo(got.headers, ":method"),
     path: pseudo(got.headers, ":path"),
-    headers: [["host", pseudo(got.headers, ":authority")] as [string, string], ...got.headers.filter((p) => !isPseudo(p))],
+    headers: encodeUpstreamRequest(got.headers, got.body.length, got.trailers.length > 0),
     body: got.bodyText,
     ...(got.trailers.length > 0 ? { trailers: got.trailers } : {}),
   };
   const out = ex.response;
+  const status = Number(pseudo(out.headers, ":status"));
   // what an HTTP/1 client parses from Envoy's unvalidated serialization (null: its parser fails)
-  const parsed = out.reset ? null : clientParse(http1Framing(out.headers.filter((p) => !isPseudo(p)), Number(pseudo(out.headers, ":status")), out.body.length > 0 || out.trailers.length > 0));
+  const parsed = out.reset ? null : clientParse(encodeClientResponse(out.headers.filter((p) => !isPseudo(p)), status, out.body.length > 0 || out.trailers.length > 0));
   const response: ScenarioResult["response"] = parsed === null
     ? { status: 0, headers: [], body: "", reset: true }
-    : {
-      status: Number(pseudo(out.headers, ":status")), headers: parsed, body: out.bodyText,
-      ...(out.trailers.length > 0 ? { trailers: out.trailers } : {}),
-    };
+    : { status, headers: parsed, body: out.bodyText, ...(out.trailers.length > 0 ? { trailers: out.trailers } : {}) };
   return { upstream: received, response };
 }
 
@@ -117,7 +130,7 @@ function runRequest(chain: FilterChain, upstream: ScenarioUpstream, r: ScenarioR
 export function runOnMock(scenario: Scenario): { results: ScenarioResult[]; logs: ScenarioLog[] } {
   const hosts = startPlugins(scenario);
   const chain = createChain(hosts);
-  const results = scenario.requests.map((r, i) => runRequest(chain, scenario.upstream, r, i + 1));
+  const results = scenario.requests.map((r, i) => runRequest(chain, r, i + 1));
   return { results, logs: logsOf(hosts) };
 }
 
