@@ -118,11 +118,13 @@ const RESPONSE_HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connecti
 
 /**
  * The headers Envoy's HTTP/1 codec writes to the client: hop-by-hop headers dropped, and a response
- * that ends without a body, a content-length or trailers gets `content-length: 0` (unless 1xx, 204, 304).
+ * that ends without a body, a content-length or trailers gets `content-length: 0` (unless 1xx, 204,
+ * 304, or the answer to a HEAD).
  */
-export function encodeClientResponse(headers: HeaderPairs, status: number, hasBodyOrTrailers: boolean): HeaderPairs {
+export function encodeClientResponse(headers: HeaderPairs, status: number, hasBodyOrTrailers: boolean, toHead = false): HeaderPairs {
   const out = headers.filter(([k]) => !RESPONSE_HOP_BY_HOP.has(k));
-  return http1Framing(out, status, hasBodyOrTrailers);
+  // the answer to a HEAD announces nothing: its headers describe a body it never has
+  return toHead ? out : http1Framing(out, status, hasBodyOrTrailers);
 }
 
 /**

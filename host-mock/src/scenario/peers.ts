@@ -36,8 +36,8 @@ export function clientHeaders(r: RequestShape): Pairs {
 
 /**
  * The request head the client library writes. undici: request line, `host`, `connection:
- * keep-alive`, the other headers in order, then `content-length` (moved last; `0` added for
- * POST/PUT/PATCH without a body). node:http (trailers): the headers as given, then `Connection: close`.
+ * keep-alive` (`close` for HEAD), the other headers in order, then `content-length` (moved last;
+ * `0` added for POST/PUT/PATCH without a body). node:http (trailers): the headers as given, then `Connection: close`.
  */
 export function clientWireHead(r: RequestShape): WireHead {
   const startLine = `${r.method} ${r.path} HTTP/1.1`;
@@ -47,20 +47,23 @@ export function clientWireHead(r: RequestShape): WireHead {
   const length = given.filter(isName("content-length"));
   const rest = given.filter(([k]) => !["host", "content-length"].includes(k.toLowerCase()));
   if (length.length === 0 && r.body.length === 0 && UNDICI_EXPECTS_PAYLOAD.has(r.method)) length.push(["content-length", "0"]);
-  return { startLine, headers: [...host, ["connection", "keep-alive"], ...rest, ...length] };
+  // undici closes the connection after a HEAD (a misbehaving server might send a body)
+  const connection: [string, string] = ["connection", r.method === "HEAD" ? "close" : "keep-alive"];
+  return { startLine, headers: [...host, connection, ...rest, ...length] };
 }
 
 /**
  * The answer head the Node upstream writes: status line with Node's reason phrase, the scenario's
  * headers in order, the content-length the runner adds (no trailers), then Node's own
- * `Connection: keep-alive`, `Keep-Alive: timeout=5` and, for an answer with trailers,
- * `Transfer-Encoding: chunked`.
+ * `Connection: keep-alive`, `Keep-Alive: timeout=5` and, for an answer with trailers (to anything
+ * but a HEAD), `Transfer-Encoding: chunked`.
  */
-export function upstreamWireHead(a: ScenarioUpstream): WireHead {
+export function upstreamWireHead(a: Pick<ScenarioUpstream, "status" | "headers" | "body" | "trailers">, method = "GET"): WireHead {
   const headers: Pairs = a.headers.map(([k, v]) => [k, v] as [string, string]);
   const chunked = a.trailers.length > 0;
   if (!chunked && !headers.some(isName("content-length"))) headers.push(["content-length", String(utf8Length(a.body))]);
   headers.push(["Connection", "keep-alive"], ["Keep-Alive", "timeout=5"]);
-  if (chunked) headers.push(["Transfer-Encoding", "chunked"]);
+  // Node frames no body for a HEAD: no transfer-encoding then
+  if (chunked && method !== "HEAD") headers.push(["Transfer-Encoding", "chunked"]);
   return { startLine: `HTTP/1.1 ${a.status} ${STATUS_CODES[a.status] ?? "unknown"}`, headers };
 }

@@ -78,16 +78,17 @@ function connectionManagerHeaders(n: number): HeaderPairs {
  * router's `x-envoy-upstream-service-time` (the virtual milliseconds the upstream took: 0); an
  * answer head past Envoy's limits becomes the router's 502.
  */
-function answerOf(upstream: ScenarioUpstream): UpstreamAnswer {
-  const decoded = decodeResponseHead(upstream.status, upstreamWireHead(upstream));
+function answerOf(upstream: ScenarioUpstream, head: boolean): UpstreamAnswer {
+  const decoded = decodeResponseHead(upstream.status, upstreamWireHead(upstream, head ? "HEAD" : "GET"));
   if (decoded === null) {
     const reply = upstreamResetReply("protocol error");
-    return { headers: [[":status", String(reply.status)], ...reply.headers], body: reply.body };
+    return { headers: [[":status", String(reply.status)], ...reply.headers], body: head ? "" : reply.body };
   }
+  // the answer to a HEAD carries its headers only (Node writes no body for it)
   return {
     headers: [...decoded, ["x-envoy-upstream-service-time", "0"]],
-    body: upstream.body,
-    ...(upstream.trailers.length > 0 ? { trailers: upstream.trailers } : {}),
+    body: head ? "" : upstream.body,
+    ...(upstream.trailers.length > 0 && !head ? { trailers: upstream.trailers } : {}),
   };
 }
 
@@ -97,12 +98,12 @@ function runRequest(chain: FilterChain, r: ScenarioRequest, n: number): Scenario
   const decoded = decodeRequestHead(r.method, r.path, clientWireHead(r));
   if ("reply" in decoded) {
     const { status, headers, body } = decoded.reply;
-    return { upstream: null, response: { status, headers, body } };
+    return { upstream: null, response: { status, headers, body: r.method === "HEAD" ? "" : body } };
   }
   const headers = [...decoded.headers, ...connectionManagerHeaders(n)];
   let ex: Exchange;
   try {
-    ex = chain.run({ headers, body: r.chunks, ...(hasTrailers ? { trailers: r.trailers } : {}) }, answerOf(r.upstream));
+    ex = chain.run({ headers, body: r.chunks, ...(hasTrailers ? { trailers: r.trailers } : {}) }, answerOf(r.upstream, r.method === "HEAD"));
   } catch (e) {
     if (e instanceof Error && e.message.startsWith("the exchange cannot finish")) throw new ScenarioError(e.message);
     throw e;
@@ -119,7 +120,7 @@ function runRequest(chain: FilterChain, r: ScenarioRequest, n: number): Scenario
   const out = ex.response;
   const status = Number(pseudo(out.headers, ":status"));
   // what an HTTP/1 client parses from Envoy's unvalidated serialization (null: its parser fails)
-  const parsed = out.reset ? null : clientParse(encodeClientResponse(out.headers.filter((p) => !isPseudo(p)), status, out.body.length > 0 || out.trailers.length > 0));
+  const parsed = out.reset ? null : clientParse(encodeClientResponse(out.headers.filter((p) => !isPseudo(p)), status, out.body.length > 0 || out.trailers.length > 0, r.method === "HEAD"));
   const response: ScenarioResult["response"] = parsed === null
     ? { status: 0, headers: [], body: "", reset: true }
     : { status, headers: parsed, body: out.bodyText, ...(out.trailers.length > 0 ? { trailers: out.trailers } : {}) };

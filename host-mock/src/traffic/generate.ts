@@ -72,9 +72,9 @@ export function isReservedName(name: string): boolean {
   return RESERVED.has(n) || RESERVED_PREFIXES.some((p) => n.startsWith(p));
 }
 
-const METHODS = ["GET", "GET", "GET", "POST", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const METHODS = ["GET", "GET", "GET", "POST", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
-const STATUSES = [200, 200, 200, 200, 201, 202, 203, 206, 301, 302, 307, 400, 401, 403, 404, 409, 418, 429, 500, 502, 503];
+const STATUSES = [200, 200, 200, 200, 201, 202, 203, 204, 206, 301, 302, 307, 400, 401, 403, 404, 409, 418, 429, 500, 502, 503];
 
 /** The random choices, over one seeded generator. */
 class Dice {
@@ -247,8 +247,9 @@ function answer(d: Dice, trailers: boolean): UpstreamDoc {
   const status = d.pick(STATUSES);
   const headers = headerSet(d, d.int(0, 10));
   for (let i = d.int(0, 3); i > 0; i--) headers.push(["set-cookie", `${d.chars("abcdefghij", d.int(1, 8))}=${d.chars(PCHAR, d.int(0, 20))}; Path=/; HttpOnly`]);
-  const body = d.chance(0.2) ? "" : bodyText(d, d.chance(0.03));
-  return { status, headers, body, ...(trailers && d.chance(0.06) ? { trailers: headerSet(d, d.int(1, 3)).map(([k, v]) => [k, v.trim() || "t"] as [string, string]) } : {}) };
+  // a 204 has no body (and so no trailers)
+  const body = status === 204 || d.chance(0.2) ? "" : bodyText(d, d.chance(0.03));
+  return { status, headers, body, ...(trailers && status !== 204 && d.chance(0.06) ? { trailers: headerSet(d, d.int(1, 3)).map(([k, v]) => [k, v.trim() || "t"] as [string, string]) } : {}) };
 }
 
 /** `count` requests from `seed`. */
