@@ -12,8 +12,10 @@ import { describeDifferences, fuzzDiff, writeReplay } from "./src/fuzz-diff.ts";
 import { recordEnvoyStart } from "./src/report.ts";
 import { envoyRuntime } from "./src/runtime.ts";
 
-/** The seeds CI runs, and the requests per seed: a few hundred requests per chain. */
-export const CI_SEEDS = [101, 102];
+/** The runs CI makes per chain: seeds and traffic profiles, a few hundred requests each. */
+export const CI_RUNS: ReadonlyArray<{ seed: number; profile: "wire" | "hostile" }> = [
+  { seed: 101, profile: "wire" }, { seed: 102, profile: "wire" }, { seed: 103, profile: "hostile" },
+];
 export const CI_REQUESTS = 200;
 
 const skip = envoyRuntime();
@@ -42,12 +44,12 @@ describe.skipIf(skip !== null)(`differential fuzzing: generated traffic on the m
   // every (chain, seed) run is its own Envoy: they run side by side (vitest's maxConcurrency)
   for (const file of chains) {
     const notRun = chainNotRun(file);
-    for (const seed of CI_SEEDS) {
-      (notRun !== null ? it.skip : it.concurrent)(`${file}, seed ${seed}, ${CI_REQUESTS} requests: no difference${notRun !== null ? ` — not run: ${notRun}` : ""}`, async () => {
-        const run = await fuzzDiff(join(dir, file), seed, CI_REQUESTS);
+    for (const { seed, profile } of CI_RUNS) {
+      (notRun !== null ? it.skip : it.concurrent)(`${file}, seed ${seed}, ${CI_REQUESTS} ${profile} requests: no difference${notRun !== null ? ` — not run: ${notRun}` : ""}`, async () => {
+        const run = await fuzzDiff(join(dir, file), seed, CI_REQUESTS, profile);
         if (run.envoy !== undefined) recordEnvoyStart(`fuzz ${file} ${seed}`, run.envoy);
         const replay = writeReplay(run, out);
-        expect(run.differences.length, `${file} seed ${seed}: the hosts disagree\n${describeDifferences(run)}\nreplay: npm run --silent scenario -- ${replay.differing ?? replay.all} --host both`).toBe(0);
+        expect(run.differences.length, `${file} seed ${seed} (${profile}): the hosts disagree\n${describeDifferences(run)}\nreplay: npm run --silent scenario -- ${replay.differing ?? replay.all} --host both`).toBe(0);
       });
     }
   }

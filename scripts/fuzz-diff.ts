@@ -1,4 +1,4 @@
-// `npm run fuzz:diff -- [--seed S[,S…]] [--requests N] [--chain FILE] [--out DIR]`: generated
+// `npm run fuzz:diff -- [--seed S[,S…]] [--requests N] [--chain FILE] [--profile wire|hostile] [--out DIR]`: generated
 // traffic (host-mock/src/traffic/generate.ts) through a filter chain on the mock host and in real
 // Envoy; prints every difference with its seed and writes scenario files that replay the run
 // (all requests, and only the differing ones) under DIR (default .cache/fuzz).
@@ -6,6 +6,7 @@
 //                  replaced (default integration/fuzz/chains/add-header.json)
 //   --seed         one or more seeds, comma-separated (default 1)
 //   --requests     requests per seed (default 200)
+//   --profile      wire (default: common traffic and its corners) or hostile (a quarter attacks)
 // Exit codes: 0 no difference; 2 usage; 3 differences. Build first (`npm run build`).
 import { resolve } from "node:path";
 import { describeDifferences, fuzzDiff, writeReplay } from "../integration/src/fuzz-diff.ts";
@@ -20,8 +21,9 @@ const seeds = arg("seed", "1").split(",").map(Number);
 const count = Number(arg("requests", "200"));
 const chain = resolve(arg("chain", "integration/fuzz/chains/add-header.json"));
 const out = resolve(arg("out", ".cache/fuzz"));
-if (seeds.some((s) => !Number.isInteger(s) || s < 0) || !Number.isInteger(count) || count < 1) {
-  console.error("usage: npm run fuzz:diff -- [--seed S[,S…]] [--requests N] [--chain FILE] [--out DIR]");
+const profile = arg("profile", "wire");
+if (seeds.some((s) => !Number.isInteger(s) || s < 0) || !Number.isInteger(count) || count < 1 || (profile !== "wire" && profile !== "hostile")) {
+  console.error("usage: npm run fuzz:diff -- [--seed S[,S…]] [--requests N] [--chain FILE] [--profile wire|hostile] [--out DIR]");
   process.exit(2);
 }
 const skip = envoyRuntime();
@@ -33,7 +35,7 @@ if (skip !== null) {
 let differing = 0;
 for (const seed of seeds) {
   const started = performance.now();
-  const run = await fuzzDiff(chain, seed, count);
+  const run = await fuzzDiff(chain, seed, count, profile);
   const files = writeReplay(run, out);
   const ms = Math.round(performance.now() - started);
   const requests = new Set(run.differences.map((d) => d.request)).size;
@@ -47,4 +49,4 @@ for (const seed of seeds) {
   console.log(`replay all: npm run --silent scenario -- ${files.all} --host both`);
   if (files.differing !== null) console.log(`replay the differing requests: npm run --silent scenario -- ${files.differing} --host both`);
 }
-process.exit(differing > 0 ? 3 : 0);
+process.exitCode = differing > 0 ? 3 : 0; // not exit(): let stdout drain first

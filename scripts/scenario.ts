@@ -21,15 +21,20 @@ import { compareRuns, formatDifferences } from "../integration/src/compare.ts";
 import { envoyOutcome, type EnvoyRun } from "../integration/src/run-envoy.ts";
 import { envoyRuntime } from "../integration/src/runtime.ts";
 
-function print(doc: unknown): void {
-  // indented, with each [name, value] header pair kept on one line
-  const text = JSON.stringify(doc, null, 2).replace(/\[\n\s*("(?:[^"\\]|\\.)*"),\n\s*("(?:[^"\\]|\\.)*")\n\s*\]/g, "[$1, $2]");
-  process.stdout.write(`${text}\n`);
+/** The JSON document, indented, with each [name, value] header pair kept on one line. */
+function render(doc: unknown): string {
+  return `${JSON.stringify(doc, null, 2).replace(/\[\n\s*("(?:[^"\\]|\\.)*"),\n\s*("(?:[^"\\]|\\.)*")\n\s*\]/g, "[$1, $2]")}\n`;
 }
 
+/** Prints the document and exits once stdout has taken all of it (a pipe takes 64 KiB at a time). */
+function finish(doc: unknown, code: number): void {
+  process.stdout.write(render(doc), () => process.exit(code));
+}
+
+/** A short error document (it fits a pipe's buffer, so exiting at once loses nothing). */
 function fail(message: string, code: number): never {
-  print({ error: message });
   process.stderr.write(`${message}\n`);
+  process.stdout.write(render({ error: message }));
   process.exit(code);
 }
 
@@ -75,19 +80,24 @@ const runEnvoy = (): Promise<RunOutcome> => envoyOutcome(scenario, (run) => { en
 /** An unexpected refusal is exit 1; a refusal the scenario expected is a result like any other. */
 const unexpectedError = (o: RunOutcome): boolean => "error" in o && expectations.run?.error === undefined;
 
-if (host === "mock" || host === "envoy") {
-  const { outcome, report } = checked(host, host === "mock" ? runMock() : await runEnvoy());
-  print({ ...outcome, expectations: report, ...(envoyFacts !== undefined ? { envoy: envoyFacts } : {}) });
-  process.exit(unexpectedError(outcome) ? 1 : report.failures.length > 0 ? 4 : 0);
+/** Runs the scenario on the chosen host(s): the document to print and the exit code. */
+async function main(): Promise<[unknown, number]> {
+  if (host === "mock" || host === "envoy") {
+    const { outcome, report } = checked(host, host === "mock" ? runMock() : await runEnvoy());
+    const code = unexpectedError(outcome) ? 1 : report.failures.length > 0 ? 4 : 0;
+    return [{ ...outcome, expectations: report, ...(envoyFacts !== undefined ? { envoy: envoyFacts } : {}) }, code];
+  }
+  const mock = checked("mock", runMock());
+  const envoy = checked("envoy", await runEnvoy());
+  const differences = compareRuns(mock.outcome, envoy.outcome);
+  if (differences.length > 0) process.stderr.write(`the hosts disagree:\n${formatDifferences(differences)}\n`);
+  const failures = mock.report.failures.length + envoy.report.failures.length;
+  const doc = {
+    mock: mock.outcome, envoy: { ...envoy.outcome, ...(envoyFacts !== undefined ? { envoy: envoyFacts } : {}) }, differences,
+    expectations: { mock: mock.report, envoy: envoy.report },
+  };
+  return [doc, differences.length > 0 ? 3 : failures > 0 ? 4 : unexpectedError(mock.outcome) ? 1 : 0];
 }
 
-const mock = checked("mock", runMock());
-const envoy = checked("envoy", await runEnvoy());
-const differences = compareRuns(mock.outcome, envoy.outcome);
-if (differences.length > 0) process.stderr.write(`the hosts disagree:\n${formatDifferences(differences)}\n`);
-print({
-  mock: mock.outcome, envoy: { ...envoy.outcome, ...(envoyFacts !== undefined ? { envoy: envoyFacts } : {}) }, differences,
-  expectations: { mock: mock.report, envoy: envoy.report },
-});
-const failures = mock.report.failures.length + envoy.report.failures.length;
-process.exit(differences.length > 0 ? 3 : failures > 0 ? 4 : unexpectedError(mock.outcome) ? 1 : 0);
+const [doc, code] = await main();
+finish(doc, code);

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  createHost, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, LogLevel, type ConfigValue, type HeaderPairs,
+  createHost, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, formatFuzzTrap, fuzzChain, LogLevel, type ConfigValue, type HeaderPairs,
 } from "../../host-mock/src/index.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -12,6 +12,17 @@ const REQUEST: HeaderPairs = [[":method", "GET"], [":path", "/hello"], [":author
 describe.each(["release", "debug"] as const)("add-header (%s build)", (target) => {
   const wasm = join(here, "build", `${target}.wasm`);
   const host = (pluginConfig: ConfigValue) => createHost({ wasm, rootId: "add_header", vmId: "t", pluginConfig });
+
+  // the mock host's fuzz harness: hostile generated traffic (host-mock/src/fuzz.ts), zero traps;
+  // 100,000 requests on the build Envoy runs, 20,000 on the debug build
+  it("survives hostile generated traffic without a trap", { timeout: 120_000 }, () => {
+    const requests = target === "release" ? 100_000 : 20_000;
+    const chain = { plugins: [{ wasm, rootId: "add_header", vmId: "fuzz", configuration: { name: "x-powered-by", value: "filterkit" } }] };
+    const report = fuzzChain(chain, { seed: 8, requests, profile: "hostile" });
+    expect(report.traps.map(formatFuzzTrap)).toEqual([]);
+    expect(report.requests).toBe(requests);
+    expect(report.statuses[431]).toBeGreaterThan(0); // the traffic reached past Envoy's limits too
+  });
 
   it("adds the configured header to the response and leaves the request alone", () => {
     const h = host({ name: "x-powered-by", value: "filterkit" });

@@ -210,6 +210,7 @@ export class FilterChain {
       });
     });
 
+    let failure: unknown;
     try {
       // the client: headers, then the body chunk by chunk, then trailers
       const body = chunksOf(request.body);
@@ -247,8 +248,18 @@ export class FilterChain {
         this.clock.advance(next);
         waited += next;
       }
+    } catch (e) {
+      failure = e;
+      throw e;
     } finally {
-      for (const s of streams) s.complete();
+      // completing the streams after a trap meets the failed VM again: the trap itself is the report
+      for (const s of streams) {
+        try {
+          s.complete();
+        } catch (e) {
+          if (failure === undefined) throw e;
+        }
+      }
       if (options.transcript === true) for (const h of this.hosts) h.stopTranscript();
     }
     return {

@@ -4,7 +4,7 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
-  CalloutRouter, createChain, createHost, createWorkers, formatTranscript, ProxyProcess, VirtualClock,
+  CalloutRouter, createChain, createHost, createWorkers, formatTranscript, ProxyProcess, TrapError, VirtualClock,
   type HostOptions, type MockHost,
 } from "../src/index.ts";
 import { filterHost } from "./helpers/filter.ts";
@@ -170,5 +170,19 @@ describe("createWorkers", () => {
     const single = createHost({ wasm: ADD, rootId: "add_header", pluginConfig: { name: "a", value: "b" }, singleton: true });
     expect(single.configured).toBe(true);
     expect(() => single.newHttpStream()).toThrow(/singleton VM/);
+  });
+});
+
+describe("a trap inside a chain run", () => {
+  it("reaches the test as the TrapError itself, with the filter's callback, not as the failed VM met again while completing", () => {
+    const host = filterHost({ proxy_on_request_headers: "unreachable" });
+    let caught: unknown;
+    try {
+      createChain([host]).run({ headers: [[":method", "GET"], [":path", "/"], [":authority", "a"]] }, { headers: [[":status", "200"]] });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(TrapError);
+    expect((caught as TrapError).callback).toBe("proxy_on_request_headers");
   });
 });

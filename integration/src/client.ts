@@ -27,13 +27,19 @@ export interface ClientResponse {
   reset: boolean;
 }
 
-/** Pause between body chunks: long enough for Envoy to read each chunk on its own. */
+/**
+ * Pause between body chunks: long enough for Envoy to read each chunk on its own. A body of many
+ * chunks (generated traffic: hundreds of one-byte chunks) goes with short pauses, where Envoy may
+ * read several chunks at once — what a filter sees then depends on timing, not on the scenario.
+ */
 const CHUNK_GAP_MS = 30;
+const LONG_RUN_CHUNKS = 8;
+const LONG_RUN_GAP_MS = 3;
 
 
 async function* paced(chunks: string[]): AsyncGenerator<Buffer> {
   for (let i = 0; i < chunks.length; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, CHUNK_GAP_MS));
+    if (i > 0) await new Promise((r) => setTimeout(r, chunks.length > LONG_RUN_CHUNKS ? LONG_RUN_GAP_MS : CHUNK_GAP_MS));
     yield Buffer.from(chunks[i]);
   }
 }

@@ -8,7 +8,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from "node:pat
 import { fileURLToPath } from "node:url";
 import { parseScenario } from "../../host-mock/src/scenario/format.ts";
 import { mockOutcome } from "../../host-mock/src/scenario/run-mock.ts";
-import { generateTraffic, type RequestDoc } from "../../host-mock/src/traffic/generate.ts";
+import { generateTraffic, type RequestDoc, type TrafficOptions } from "../../host-mock/src/traffic/generate.ts";
 import { compareRuns, type Difference } from "./compare.ts";
 import { envoyOutcome, type EnvoyRun } from "./run-envoy.ts";
 
@@ -17,6 +17,7 @@ const SCHEMA = fileURLToPath(new URL("../../host-mock/src/scenario/scenario.sche
 export interface FuzzRun {
   chain: string;
   seed: number;
+  profile: NonNullable<TrafficOptions["profile"]>;
   /** the generated scenario document, wasm paths absolute */
   doc: ChainDoc & { requests: RequestDoc[] };
   differences: Difference[];
@@ -32,16 +33,19 @@ function loadChain(file: string): ChainDoc {
   return doc;
 }
 
-/** Runs `count` requests generated from `seed` through the chain on both hosts. */
-export async function fuzzDiff(chainFile: string, seed: number, count: number): Promise<FuzzRun> {
+/** Runs `count` requests generated from `seed` (in the given traffic profile) through the chain on both hosts. */
+export async function fuzzDiff(chainFile: string, seed: number, count: number, profile: TrafficOptions["profile"] = "wire"): Promise<FuzzRun> {
   const chain = loadChain(chainFile);
   const { expect: _expect, requests: _requests, ...rest } = chain;
-  const doc = { ...rest, description: `generated: ${count} requests from seed ${seed} through ${basename(chainFile)}`, requests: generateTraffic({ seed, count }) };
+  const doc = {
+    ...rest, description: `generated: ${count} ${profile} requests from seed ${seed} through ${basename(chainFile)}`,
+    requests: generateTraffic({ seed, count, profile }),
+  };
   const scenario = parseScenario(doc, chainFile);
   const mock = mockOutcome(scenario);
   let facts: EnvoyRun["envoy"] | undefined;
   const envoy = await envoyOutcome(scenario, (run) => { facts = run.envoy; });
-  return { chain: chainFile, seed, doc, differences: compareRuns(mock, envoy), envoy: facts };
+  return { chain: chainFile, seed, profile, doc, differences: compareRuns(mock, envoy), envoy: facts };
 }
 
 /**
@@ -50,7 +54,7 @@ export async function fuzzDiff(chainFile: string, seed: number, count: number): 
  */
 export function writeReplay(run: FuzzRun, dir: string): { all: string; differing: string | null } {
   mkdirSync(dir, { recursive: true });
-  const stem = `${basename(run.chain, ".json")}-seed${run.seed}`;
+  const stem = `${basename(run.chain, ".json")}-${run.profile}-seed${run.seed}`;
   const relocate = (doc: FuzzRun["doc"], file: string): object => ({
     $schema: relative(dirname(file), SCHEMA),
     ...doc,

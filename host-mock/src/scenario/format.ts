@@ -183,6 +183,33 @@ function checkPatterns(v: Json | undefined, path: string): void {
 const asText = (v: Json | undefined): string => (v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
 const pairs = (v: Json | undefined): HeaderPairs => ((v ?? []) as Array<[string, string]>).map(([k, x]) => [k, x]);
 
+function answerOf(v: Json | undefined): ScenarioUpstream {
+  const u = (v ?? {}) as { [k: string]: Json };
+  return { status: (u.status as number | undefined) ?? 200, headers: pairs(u.headers), body: (u.body as string | undefined) ?? "", trailers: pairs(u.trailers) };
+}
+
+/**
+ * One request of a document (already valid against the schema) with its defaults; the mock-host
+ * fuzz harness turns generated requests into runnable ones with it, without validating each again.
+ */
+export function requestOf(doc: object, upstream: ScenarioUpstream): ScenarioRequest {
+  const r = doc as { [k: string]: Json };
+  const b = r.body;
+  const chunks = Array.isArray(b) ? (b as string[]) : b === undefined || b === "" ? [] : [b as string];
+  return {
+    method: (r.method as string | undefined) ?? "GET",
+    path: (r.path as string | undefined) ?? "/",
+    authority: (r.authority as string | undefined) ?? "example.com",
+    headers: pairs(r.headers),
+    body: chunks.join(""),
+    chunks,
+    trailers: pairs(r.trailers),
+    newConnection: (r.newConnection as boolean | undefined) ?? false,
+    upstream: r.upstream === undefined ? upstream : answerOf(r.upstream),
+    ...(r.expect !== undefined ? { expect: r.expect as unknown as RequestExpectation } : {}),
+  };
+}
+
 /** Validates a parsed scenario document against the schema; `file` anchors relative .wasm paths. */
 export function parseScenario(doc: unknown, file: string): Scenario {
   if (!validate(doc)) throw new ScenarioError(describe(validate.errors ?? []));
@@ -200,10 +227,6 @@ export function parseScenario(doc: unknown, file: string): Scenario {
       failurePolicy: (p.failurePolicy as ScenarioPlugin["failurePolicy"] | undefined) ?? "FAIL_CLOSED",
     };
   });
-  const answerOf = (v: Json | undefined): ScenarioUpstream => {
-    const u = (v ?? {}) as { [k: string]: Json };
-    return { status: (u.status as number | undefined) ?? 200, headers: pairs(u.headers), body: (u.body as string | undefined) ?? "", trailers: pairs(u.trailers) };
-  };
   const upstream = answerOf(d.upstream);
   const callouts = ((d.callouts ?? []) as Array<{ [k: string]: Json }>).map((c) => {
     const match: CalloutMatch = { cluster: c.cluster as string };
@@ -220,22 +243,7 @@ export function parseScenario(doc: unknown, file: string): Scenario {
     }
     return { match, answer };
   });
-  const requests = ((d.requests ?? []) as Array<{ [k: string]: Json }>).map((r): ScenarioRequest => {
-    const b = r.body;
-    const chunks = Array.isArray(b) ? (b as string[]) : b === undefined || b === "" ? [] : [b as string];
-    return {
-      method: (r.method as string | undefined) ?? "GET",
-      path: (r.path as string | undefined) ?? "/",
-      authority: (r.authority as string | undefined) ?? "example.com",
-      headers: pairs(r.headers),
-      body: chunks.join(""),
-      chunks,
-      trailers: pairs(r.trailers),
-      newConnection: (r.newConnection as boolean | undefined) ?? false,
-      upstream: r.upstream === undefined ? upstream : answerOf(r.upstream),
-      ...(r.expect !== undefined ? { expect: r.expect as unknown as RequestExpectation } : {}),
-    };
-  });
+  const requests = ((d.requests ?? []) as Array<{ [k: string]: Json }>).map((r) => requestOf(r, upstream));
   return {
     description: (d.description as string | undefined) ?? "",
     plugins, upstream, callouts, requests,

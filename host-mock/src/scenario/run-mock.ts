@@ -35,7 +35,7 @@ function logsOf(hosts: ReadonlyArray<MockHost>): ScenarioLog[] {
  * Creates the chain's hosts; a plugin that rejects its configuration stops the run, as Envoy
  * refuses to start (the error carries what the plugins logged so far).
  */
-function startPlugins(scenario: Scenario): MockHost[] {
+export function startPlugins(scenario: Scenario, options: { trapsThrow?: boolean } = {}): MockHost[] {
   const clock = new VirtualClock();
   const callouts = new CalloutRouter();
   const process = new ProxyProcess(); // one Envoy: shared data and queues per vm_id across plugins
@@ -44,7 +44,8 @@ function startPlugins(scenario: Scenario): MockHost[] {
   scenario.plugins.forEach((p, i) => {
     const host = createHost({
       wasm: p.wasm, rootId: p.rootId, vmId: p.vmId, pluginName: p.rootId, pluginConfig: p.configuration, vmConfig: p.vmConfiguration,
-      failurePolicy: p.failurePolicy, clock, callouts, process, properties: { ...SCENARIO_PROPERTIES },
+      // trapsThrow (the fuzz harness): a trap throws TrapError instead of Envoy's failure policy
+      failurePolicy: options.trapsThrow === true ? undefined : p.failurePolicy, clock, callouts, process, properties: { ...SCENARIO_PROPERTIES },
     });
     hosts.push(host);
     if (!host.started || !host.configured) {
@@ -92,7 +93,8 @@ function answerOf(upstream: ScenarioUpstream, head: boolean): UpstreamAnswer {
   };
 }
 
-function runRequest(chain: FilterChain, r: ScenarioRequest, n: number): ScenarioResult {
+/** One request through the chain, between the scenario's client and upstream; `n` numbers its x-request-id. */
+export function runRequest(chain: FilterChain, r: ScenarioRequest, n: number): ScenarioResult {
   const hasTrailers = r.trailers.length > 0;
   // the client's head through Envoy's codec: what the filters get, or the codec's own 431
   const decoded = decodeRequestHead(r.method, r.path, clientWireHead(r));

@@ -37,6 +37,15 @@ export interface TrafficOptions {
   seed: number;
   /** how many requests */
   count: number;
+  /**
+   * "wire" (default): what clients commonly put on the wire, with the odd corner; "hostile": a
+   * quarter of the requests are attacks a filter must survive — header storms, one name repeated
+   * dozens of times in mixed case, paths and query strings of thousands of characters, bodies in
+   * dozens of one-byte chunks or full of control characters, authorities of every legal shape.
+   * Both stay within what Envoy's codec lets through to filters (or past its limits, which the
+   * codec answers itself).
+   */
+  profile?: "wire" | "hostile";
   /** requests with trailers (sent chunked); default true */
   trailers?: boolean;
   /** a generated upstream answer per request; default true */
@@ -76,6 +85,13 @@ const METHODS = ["GET", "GET", "GET", "POST", "POST", "PUT", "PATCH", "DELETE", 
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 const STATUSES = [200, 200, 200, 200, 201, 202, 203, 204, 206, 301, 302, 307, 400, 401, 403, 404, 409, 418, 429, 500, 502, 503];
 
+const asciiAlphabets = new Map<string, boolean>();
+function isAsciiAlphabet(alphabet: string): boolean {
+  let ascii = asciiAlphabets.get(alphabet);
+  if (ascii === undefined) asciiAlphabets.set(alphabet, ascii = /^[\x00-\x7f]*$/.test(alphabet));
+  return ascii;
+}
+
 /** The random choices, over one seeded generator. */
 class Dice {
   private readonly r: SeededRandom;
@@ -101,11 +117,43 @@ class Dice {
     return xs[Math.floor(this.next() * xs.length)];
   }
 
+  /**
+   * `n` characters of `alphabet` (single UTF-16 units). Four characters per random word; past 4,096
+   * characters a random block repeats from a random offset: long values and bodies are about size,
+   * and a fuzz run of 100,000 requests must not spend its time here.
+   */
   chars(alphabet: string, n: number): string {
-    let s = "";
-    for (let i = 0; i < n; i++) s += alphabet[Math.floor(this.next() * alphabet.length)];
-    return s;
+    const len = alphabet.length;
+    const block = Math.min(n, 4_096);
+    let s: string;
+    if (block <= 8 || !isAsciiAlphabet(alphabet)) {
+      s = "";
+      let w = this.r.nextU32();
+      for (let i = 0; i < block; i++) {
+        if (i === 4) w = this.r.nextU32();
+        s += alphabet[(w & 0xff) % len];
+        w >>>= 8;
+      }
+    } else {
+      // an ASCII alphabet: bytes decoded as latin1 are the characters
+      const bytes = Buffer.allocUnsafe(block);
+      let w = 0;
+      for (let i = 0; i < block; i++) {
+        if ((i & 3) === 0) w = this.r.nextU32();
+        bytes[i] = alphabet.charCodeAt((w & 0xff) % len);
+        w >>>= 8;
+      }
+      s = bytes.toString("latin1");
+    }
+    if (n === block) return s;
+    const offset = this.int(0, block - 1);
+    const doubled = s + s;
+    const parts: string[] = [];
+    for (let have = 0; have < n; have += block) parts.push(doubled.slice(offset, offset + Math.min(block, n - have)));
+    return parts.join("");
   }
+
+
 }
 
 function headerName(d: Dice): string {
@@ -198,15 +246,17 @@ const SIZE_DELTAS = [-600, -64, -8, -1, 0, 1, 8, 64, 600, 4_000];
  */
 function fillTo(d: Dice, target: number, bytesWith: (extra: Array<[string, string]>) => number, prefix: string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
+  let size = bytesWith([]);
   for (let i = 0; ; i++) {
     const name = `${prefix}${i}`;
-    const room = target - bytesWith([...out, [name, ""]]);
+    const room = target - size - (name.length + 4); // "name: " + value + CRLF
     if (room < 0) return out; // not even an empty header fits: close enough below the target
-    out.push([name, d.chars("abcdefghijklmnopqrstuvwxyz", Math.min(room, 7_000))]);
+    const value = d.chars("abcdefghijklmnopqrstuvwxyz", Math.min(room, 7_000));
+    out.push([name, value]);
+    size += name.length + 4 + value.length;
     if (room <= 7_000) return out;
   }
 }
-
 /**
  * A request that probes one of Envoy's request-header limits, counted as the client writes the head
  * (peers.ts: host, connection, content-length included): header lines, or bytes, a little under,
@@ -252,13 +302,51 @@ function answer(d: Dice, trailers: boolean): UpstreamDoc {
   return { status, headers, body, ...(trailers && status !== 204 && d.chance(0.06) ? { trailers: headerSet(d, d.int(1, 3)).map(([k, v]) => [k, v.trim() || "t"] as [string, string]) } : {}) };
 }
 
+/** One attack of the hostile profile, as a request with its parts replaced. */
+function hostile(d: Dice, req: RequestDoc): RequestDoc {
+  const attack = d.int(0, 7);
+  switch (attack) {
+    case 0: { // one name dozens of times, every letter case, odd values
+      const name = headerName(d);
+      const n = d.int(20, 95);
+      const variants = [name, name.toUpperCase(), name.replace(/^./, (c) => c.toUpperCase())].filter((x) => !isReservedName(x));
+      return { ...req, headers: Array.from({ length: n }, (_, i) => [d.pick(variants), i % 3 === 0 ? "" : headerValue(d)]), note: `hostile: ${n} × one header name` };
+    }
+    case 1: { // a long path: deep, dot segments, empty segments, escapes
+      const parts = Array.from({ length: d.int(50, 600) }, () => d.pick(["..", ".", "", "%2e%2e", "%2F", "a", pathSegment(d)]));
+      return { ...req, path: `/${parts.join("/")}`, note: "hostile: long path with dot and empty segments" };
+    }
+    case 2: { // a query string of hundreds of pairs, repeated and empty keys
+      const pairs = Array.from({ length: d.int(100, 900) }, () => d.pick(["", "=", "a=", "=b", "a=1", "a", `${pathSegment(d)}=${pathSegment(d)}`]));
+      return { ...req, path: `${req.path.split("?")[0]}?${pairs.join("&")}`, note: "hostile: query string storm" };
+    }
+    case 3: // a body in dozens of one-byte chunks
+      return { ...req, body: Array.from({ length: d.int(16, 64) }, () => d.chars(VCHAR, 1)), note: "hostile: body in one-byte chunks" };
+    case 4: { // a body of control characters, NUL and unpaired-looking text
+      const chars = Array.from({ length: d.int(1, 4_000) }, () => String.fromCharCode(d.int(0, 0x7f))).join("") + d.pick(OBS_TEXT);
+      return { ...req, body: chars, note: "hostile: body of control characters" };
+    }
+    case 5: // authorities of every legal shape
+      return { ...req, authority: d.pick(["[::1]", "[2001:db8::1]:8443", "localhost:0", "EXAMPLE.COM", "a".repeat(d.int(200, 2_000)), "1.2.3.4:65535", "xn--nxasmq6b.example"]), note: "hostile: unusual authority" };
+    case 6: // header names of punctuation only, one-character names, very long names
+      return { ...req, headers: [...req.headers, ["!#$%&'*+-.^_`|~", "punct"], [d.chars(TCHAR.slice(0, 15), 1), "one"], [`x-${d.chars("abcdefghijklmnopqrstuvwxyz", 4_000)}`, "long name"]], note: "hostile: odd header names" };
+    default: // one header close to the whole request limit
+      return { ...req, headers: [["x-huge", d.chars(VCHAR, d.int(40_000, ENVOY_HTTP1_LIMITS.maxRequestHeadersBytes))]], note: "hostile: one huge header" };
+  }
+}
+
 /** `count` requests from `seed`. */
 export function generateTraffic(options: TrafficOptions): RequestDoc[] {
+  return [...traffic(options)];
+}
+
+/** The same requests as generateTraffic, one at a time (a fuzz run of 100,000 need not hold them all). */
+export function* traffic(options: TrafficOptions): Generator<RequestDoc> {
   const d = new Dice(options.seed);
   const withTrailers = options.trailers ?? true;
   const withAnswers = options.answers ?? true;
   const probes = options.limitProbes ?? 0.04;
-  const out: RequestDoc[] = [];
+  const attacks = options.profile === "hostile" ? 0.25 : 0;
   for (let n = 0; n < options.count; n++) {
     const method = d.pick(METHODS);
     const p = path(d);
@@ -282,7 +370,6 @@ export function generateTraffic(options: TrafficOptions): RequestDoc[] {
         req.upstream = answer(d, withTrailers);
       }
     }
-    out.push(req);
+    yield attacks > 0 && probe === null && d.chance(attacks) ? hostile(d, req) : req;
   }
-  return out;
 }
