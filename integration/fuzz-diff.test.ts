@@ -2,21 +2,16 @@
 // chain in integration/fuzz/chains/ — the kit's fixtures, the shipped filters, the foreign-SDK
 // fixtures — on the mock host and in real Envoy, for fixed seeds. Any difference fails, printed
 // with the request that caused it and a scenario file under .cache/fuzz/ that replays the run
-// (`npm run --silent scenario -- FILE --host both`). The same run by hand: `npm run fuzz:diff`.
+// (`npm run --silent scenario -- FILE --host both`). The same runs by hand: `npm run fuzz:diff -- --ci`.
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { foreignFixture } from "../compat/foreign.ts";
-import { describeDifferences, fuzzDiff, writeReplay } from "./src/fuzz-diff.ts";
+import { CI_REQUESTS, CI_RUNS, describeDifferences, fuzzDiff, writeReplay } from "./src/fuzz-diff.ts";
 import { recordEnvoyStart } from "./src/report.ts";
 import { envoyRuntime } from "./src/runtime.ts";
 
-/** The runs CI makes per chain: seeds and traffic profiles, a few hundred requests each. */
-export const CI_RUNS: ReadonlyArray<{ seed: number; profile: "wire" | "hostile" }> = [
-  { seed: 101, profile: "wire" }, { seed: 102, profile: "wire" }, { seed: 103, profile: "hostile" },
-];
-export const CI_REQUESTS = 200;
 
 const skip = envoyRuntime();
 const dir = fileURLToPath(new URL("./fuzz/chains/", import.meta.url));

@@ -12,6 +12,12 @@ import { generateTraffic, type RequestDoc, type TrafficOptions } from "../../hos
 import { compareRuns, type Difference } from "./compare.ts";
 import { envoyOutcome, type EnvoyRun } from "./run-envoy.ts";
 
+/** The runs CI makes per chain (integration/fuzz-diff.test.ts, `npm run fuzz:diff -- --ci`): a few hundred requests each. */
+export const CI_RUNS: ReadonlyArray<{ seed: number; profile: "wire" | "hostile" }> = [
+  { seed: 101, profile: "wire" }, { seed: 102, profile: "wire" }, { seed: 103, profile: "hostile" },
+];
+export const CI_REQUESTS = 200;
+
 const SCHEMA = fileURLToPath(new URL("../../host-mock/src/scenario/scenario.schema.json", import.meta.url));
 
 export interface FuzzRun {
