@@ -11,6 +11,7 @@ import {
   scratchReserve, takeString,
 } from "./abi/memory";
 import { HeaderPair, decodePairsAt, encodePairsAt, pairsSize } from "./abi/pairs";
+import { countRefusedHeaderWrite, HeaderWritePolicy, header_write_policy, hasForbiddenHeaderBytes } from "./header-safety";
 
 export { HeaderPair };
 /** An ordered list of header pairs (repeats allowed). */
@@ -49,8 +50,29 @@ export function get_header_map_pairs(map: HeaderMapType): Headers {
   return pairs;
 }
 
-/** Replaces the whole map with `headers` (in order). */
-export function set_header_map_pairs(map: HeaderMapType, headers: Headers): WasmResult {
+/** Whether any name or value of `headers` holds CR, LF or NUL. */
+function pairsHoldForbiddenBytes(headers: Headers): bool {
+  for (let i = 0; i < headers.length; i++) {
+    const h = unchecked(headers[i]);
+    if (hasForbiddenHeaderBytes(changetype<usize>(h.key), <usize>h.key.byteLength)) return true;
+    if (hasForbiddenHeaderBytes(changetype<usize>(h.value), <usize>h.value.byteLength)) return true;
+  }
+  return false;
+}
+
+/** The answer to a refused write: nothing reaches the host (header-safety.ts). */
+function refuse(): WasmResult {
+  countRefusedHeaderWrite();
+  lastHeaderResult = WasmResult.BadArgument;
+  return WasmResult.BadArgument;
+}
+
+/**
+ * Replaces the whole map with `headers` (in order). Refused (BadArgument, nothing written) when a
+ * name or value holds CR, LF or NUL, unless `unchecked` or the VM's policy allows it.
+ */
+export function set_header_map_pairs(map: HeaderMapType, headers: Headers, unchecked: bool = false): WasmResult {
+  if (!unchecked && header_write_policy() == HeaderWritePolicy.Refuse && pairsHoldForbiddenBytes(headers)) return refuse();
   const size = pairsSize(headers);
   const p = scratchReserve(size);
   encodePairsAt(headers, p);
@@ -59,11 +81,13 @@ export function set_header_map_pairs(map: HeaderMapType, headers: Headers): Wasm
   return r;
 }
 
-// The string operations encode key and value back to back in the scratch area.
-function keyValueCall(op: i32, map: HeaderMapType, key: string, value: string): WasmResult {
+// The string operations encode key and value back to back in the scratch area, then check the
+// bytes (CR, LF, NUL refused unless unchecked or allowed by policy) before calling the host.
+function keyValueCall(op: i32, map: HeaderMapType, key: string, value: string, unchecked: bool): WasmResult {
   const p = scratchReserve(maxUtf8(key) + maxUtf8(value));
   const kl = encodeAt(key, p);
   const vl = encodeAt(value, p + kl);
+  if (!unchecked && header_write_policy() == HeaderWritePolicy.Refuse && hasForbiddenHeaderBytes(p, kl + vl)) return refuse();
   let r: WasmResult;
   if (op == 0) r = proxy_add_header_map_value(<u32>map, p, kl, p + kl, vl);
   else r = proxy_replace_header_map_value(<u32>map, p, kl, p + kl, vl);
@@ -71,12 +95,14 @@ function keyValueCall(op: i32, map: HeaderMapType, key: string, value: string): 
   return r;
 }
 
-export function add_header_map_value_string(map: HeaderMapType, key: string, value: string): WasmResult {
-  return keyValueCall(0, map, key, value);
+/** Appends an entry; BadArgument (nothing written) for CR, LF or NUL unless `unchecked` (header-safety.ts). */
+export function add_header_map_value_string(map: HeaderMapType, key: string, value: string, unchecked: bool = false): WasmResult {
+  return keyValueCall(0, map, key, value, unchecked);
 }
 
-export function replace_header_map_value_string(map: HeaderMapType, key: string, value: string): WasmResult {
-  return keyValueCall(1, map, key, value);
+/** Replaces every entry of `key` by one; BadArgument (nothing written) for CR, LF or NUL unless `unchecked`. */
+export function replace_header_map_value_string(map: HeaderMapType, key: string, value: string, unchecked: bool = false): WasmResult {
+  return keyValueCall(1, map, key, value, unchecked);
 }
 
 export function remove_header_map_value_string(map: HeaderMapType, key: string): WasmResult {
@@ -145,14 +171,27 @@ export class HeaderStreamManipulator {
     return out;
   }
 
-  /** Appends an entry (a repeated name becomes a second entry). */
+  /**
+   * Appends an entry (a repeated name becomes a second entry). A name or value holding CR, LF or
+   * NUL is refused: BadArgument, nothing written (see header-safety.ts; add_unchecked writes it).
+   */
   add(key: string, value: string): WasmResult {
     return add_header_map_value_string(this.typ, key, value);
   }
 
-  /** Removes every entry named `key`, then adds one with `value`. */
+  /** Removes every entry named `key`, then adds one with `value` (CR, LF, NUL refused as for add). */
   replace(key: string, value: string): WasmResult {
     return replace_header_map_value_string(this.typ, key, value);
+  }
+
+  /** add without the CR/LF/NUL check: the filter answers for what the peer receives. */
+  add_unchecked(key: string, value: string): WasmResult {
+    return add_header_map_value_string(this.typ, key, value, true);
+  }
+
+  /** replace without the CR/LF/NUL check. */
+  replace_unchecked(key: string, value: string): WasmResult {
+    return replace_header_map_value_string(this.typ, key, value, true);
   }
 
   /** Removes every entry named `key` (absent is not an error). */
@@ -165,9 +204,14 @@ export class HeaderStreamManipulator {
     return get_header_map_pairs(this.typ);
   }
 
-  /** Replaces all entries. */
+  /** Replaces all entries (refused whole, BadArgument, when any name or value holds CR, LF or NUL). */
   set_headers(headers: Headers): WasmResult {
     return set_header_map_pairs(this.typ, headers);
+  }
+
+  /** set_headers without the CR/LF/NUL check. */
+  set_headers_unchecked(headers: Headers): WasmResult {
+    return set_header_map_pairs(this.typ, headers, true);
   }
 
   /** Envoy's byte size of the map (Σ key+value lengths), -1 when not available. */

@@ -31,6 +31,10 @@ export {
   last_header_result,
 } from "./headers";
 export {
+  HeaderWritePolicy, set_header_write_policy, header_write_policy, refused_header_writes, isSafeHeaderValue,
+  isHeaderName, isTokenChar, asciiLower,
+} from "./header-safety";
+export {
   BodyBuffer, BodyManipulator, BufferStatusResult, get_buffer_bytes, get_buffer_string,
   get_buffer_status, get_buffer_length, set_buffer_bytes, last_buffer_result,
 } from "./body";
