@@ -18,7 +18,7 @@
 import { LogLevel } from "./abi/enums";
 import {
   JsonArray, JsonBool, JsonKind, JsonNumber, JsonObject, JsonString, JsonValue, parseJson,
-  parseJsonBytes, JsonParseResult,
+  parseJsonBytes, JsonParseResult, jsonQuote,
 } from "./json";
 import { decimal } from "./decimal";
 import { log } from "./log";
@@ -34,6 +34,12 @@ function describeValue(v: JsonValue | null): string {
   if (v === null) return "nothing (field is missing)";
   if (v.kind == JsonKind.Number && !changetype<JsonNumber>(v).isInteger()) return "non-integer number";
   return v.kindName();
+}
+
+function quoteAll(xs: Array<string>): string {
+  const out = new Array<string>();
+  for (let i = 0; i < xs.length; i++) out.push("\"" + unchecked(xs[i]) + "\"");
+  return out.join(", ");
 }
 
 function joinPath(base: string, key: string): string {
@@ -119,6 +125,40 @@ export class JsonConfig {
     if (n > 1) msg += " (and " + decimal(n - 1) + " more)";
     log(LogLevel.error, msg);
     return false;
+  }
+
+  /**
+   * Logs every error, one line each, at error level (a configuration with several problems shows
+   * them all at once); returns true when the configuration is valid.
+   */
+  checkAll(): bool {
+    const n = this.errors.messages.length;
+    for (let i = 0; i < n; i++) log(LogLevel.error, unchecked(this.errors.messages[i]));
+    return n == 0;
+  }
+
+  /** Records an "unknown field" error for every key of this object not in `known` (typos fail loudly). */
+  allowOnly(known: Array<string>): void {
+    const keys = this.obj.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const k = unchecked(keys[i]);
+      if (!known.includes(k)) this.fail(k, "unknown field (expected one of: " + known.join(", ") + ")");
+    }
+  }
+
+  /** A string that must be one of `allowed` (`def` when absent). */
+  optionalEnum(key: string, allowed: Array<string>, def: string): string {
+    const v = this.obj.get(key);
+    if (v === null) return def;
+    if (v.kind == JsonKind.String) {
+      const s = changetype<JsonString>(v).value;
+      if (allowed.includes(s)) return s;
+      // quoted and cut short: the text is the user's, and it lands in Envoy's log
+      this.fail(key, "expected one of " + quoteAll(allowed) + ", got " + jsonQuote(s.length > 40 ? s.substring(0, 40) + "…" : s));
+      return def;
+    }
+    this.failAt(this.fieldPath(key), "one of " + quoteAll(allowed), v);
+    return def;
   }
 
   // ---- raw access ----

@@ -75,3 +75,8 @@ export { HeaderPair as Pair, encodePairs, decodePairs, pairsSize } from "./abi/p
 /** proxy-runtime name for switching the effective context. */
 export { proxy_set_effective_context, proxy_done as done } from "./abi/imports";
 export { get_status, StatusWithMessage } from "./status";
+export { ForeignResult, call_foreign_function, clear_route_cache } from "./foreign";
+export {
+  PathAndQuery, QueryParam, splitPathAndQuery, parseQuery, buildQuery, queryValues, percentDecode, percentEncode,
+} from "./http/query";
+export { cookieValue } from "./http/cookie";

@@ -15,6 +15,8 @@
 // Out-parameters (pointer/size/u32/u64 slots) live in a static, 8-byte aligned area.
 
 /** Static out-parameter slots. */
+import { decodeUtf8Lossy } from "../utf8";
+
 export const OUT_AREA: usize = memory.data(32, 8);
 /** u32 slot that receives a returned data pointer. */
 export const OUT_PTR: usize = OUT_AREA;
@@ -61,13 +63,13 @@ export function prepareStringOut(): void {
   arenaArmed = true;
 }
 
-/** Decodes UTF-8 (ASCII fast path; invalid sequences are decoded lossily, never trap). */
+/** Decodes UTF-8 (ASCII fast path; invalid sequences become U+FFFD as WHATWG says: ../utf8.ts). */
 export function decodeUtf8(ptr: usize, len: usize): string {
   if (len == 0) return "";
   const s = changetype<usize>(__new(len << 1, idof<String>()));
   for (let i: usize = 0; i < len; i++) {
     const c = load<u8>(ptr + i);
-    if (c >= 0x80) return String.UTF8.decodeUnsafe(ptr, len);
+    if (c >= 0x80) return decodeUtf8Lossy(ptr, len);
     store<u16>(s + (i << 1), <u16>c);
   }
   return changetype<string>(s);

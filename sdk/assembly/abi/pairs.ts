@@ -7,6 +7,8 @@
 // cpp-host treats malformed input in the other direction.
 
 /** One header (or metadata / trailer) entry; key and value are raw bytes (usually UTF-8). */
+import { decodeUtf8Buffer } from "../utf8";
+
 export class HeaderPair {
   key: ArrayBuffer;
   value: ArrayBuffer;
@@ -23,12 +25,12 @@ export class HeaderPair {
 
   /** The key decoded as UTF-8. */
   keyString(): string {
-    return String.UTF8.decode(this.key);
+    return decodeUtf8Buffer(this.key);
   }
 
   /** The value decoded as UTF-8. */
   valueString(): string {
-    return String.UTF8.decode(this.value);
+    return decodeUtf8Buffer(this.value);
   }
 
   toString(): string {
