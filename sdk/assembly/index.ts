@@ -80,3 +80,4 @@ export {
   PathAndQuery, QueryParam, splitPathAndQuery, parseQuery, buildQuery, queryValues, percentDecode, percentEncode,
 } from "./http/query";
 export { cookieValue } from "./http/cookie";
+export * from "./format";
