@@ -80,4 +80,5 @@ export {
   PathAndQuery, QueryParam, splitPathAndQuery, parseQuery, buildQuery, queryValues, percentDecode, percentEncode,
 } from "./http/query";
 export { cookieValue } from "./http/cookie";
+export * from "./regex";
 export * from "./format";
