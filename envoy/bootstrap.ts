@@ -43,6 +43,13 @@ export interface BootstrapSpec {
   calloutClusters: ClusterSpec[];
   /** per-request route timeout, ms (Envoy's default is 15 s) */
   routeTimeoutMs?: number;
+  /**
+   * Envoy's own HTTP filters (`{name, typed_config}`), placed before the wasm plugins: the native
+   * filter a shipped filter is compared with (header_mutation, jwt_authn, local_ratelimit, ...).
+   */
+  nativeFilters?: object[];
+  /** fields merged into the route (e.g. request_headers_to_add, response_headers_to_remove) */
+  routeOptions?: Record<string, unknown>;
 }
 
 const HTTP_PROTOCOL_OPTIONS = "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
@@ -108,9 +115,10 @@ export function bootstrap(spec: BootstrapSpec): object {
               http_protocol_options: { enable_trailers: true },
               route_config: {
                 name: "filterkit",
-                virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: spec.upstream.name, timeout } }] }],
+                virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: spec.upstream.name, timeout }, ...(spec.routeOptions ?? {}) }] }],
               },
               http_filters: [
+                ...(spec.nativeFilters ?? []),
                 ...spec.plugins.map(wasmFilter),
                 { name: "envoy.filters.http.router", typed_config: { "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router" } },
               ],

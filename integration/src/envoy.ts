@@ -36,6 +36,10 @@ export interface EnvoyOptions {
   routeTimeoutMs?: number;
   /** how long to wait for /ready, default 30 s */
   readyTimeoutMs?: number;
+  /** Envoy's own HTTP filters before the plugins (BootstrapSpec.nativeFilters) */
+  nativeFilters?: object[];
+  /** fields merged into the route (BootstrapSpec.routeOptions) */
+  routeOptions?: Record<string, unknown>;
 }
 
 export interface RunningEnvoy {
@@ -111,6 +115,8 @@ export async function startEnvoy(options: EnvoyOptions): Promise<RunningEnvoy> {
     upstream: { name: "upstream", host: selfHost, port: options.upstreamPort },
     calloutClusters: clusters,
     ...(options.routeTimeoutMs !== undefined ? { routeTimeoutMs: options.routeTimeoutMs } : {}),
+    ...(options.nativeFilters !== undefined ? { nativeFilters: options.nativeFilters } : {}),
+    ...(options.routeOptions !== undefined ? { routeOptions: options.routeOptions } : {}),
   };
   const config = JSON.stringify(bootstrap(spec));
   // --disable-hot-restart: with host networking several Envoys share one network namespace, and

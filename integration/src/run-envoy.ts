@@ -60,7 +60,13 @@ function toResult(r: ClientResponse): ScenarioResult["response"] {
   return { status: r.status, headers: r.headers, body: r.body, ...(r.trailers.length > 0 ? { trailers: r.trailers } : {}) };
 }
 
-export async function runOnEnvoy(scenario: Scenario): Promise<EnvoyRun> {
+/** What runs in Envoy besides the scenario's plugins: native filters before them, route options. */
+export interface EnvoyExtras {
+  nativeFilters?: object[];
+  routeOptions?: Record<string, unknown>;
+}
+
+export async function runOnEnvoy(scenario: Scenario, extras: EnvoyExtras = {}): Promise<EnvoyRun> {
   // requests go one at a time, so the upstream answers the request being sent
   let current = scenario.upstream;
   const upstream = new RecordingUpstream(() => ({
@@ -84,6 +90,7 @@ export async function runOnEnvoy(scenario: Scenario): Promise<EnvoyRun> {
     const calloutPorts = await targets.start();
     try {
       envoy = await startEnvoy({
+        ...extras,
         upstreamPort, calloutPorts,
         plugins: scenario.plugins.map((p) => ({
           name: p.rootId || "plugin", rootId: p.rootId, vmId: p.vmId, wasm: p.wasm, configuration: p.configuration, vmConfiguration: p.vmConfiguration,
