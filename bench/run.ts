@@ -13,6 +13,7 @@ import { gzipSync } from "node:zlib";
 import { createHost, type MockHost } from "../host-mock/src/index.ts";
 import { median, rounds, timeOps } from "./stats.ts";
 import { inProcessSuite, vitestSuite } from "./suite-throughput.ts";
+import { regexRows } from "./regex.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const wasm = (dir: string, target = "release") => join(root, dir, "build", `${target}.wasm`);
@@ -123,6 +124,9 @@ let calibrationSink = 0;
   const ps = statSync(PORTED.wasm).size;
   rows.push({ name: "compat filter release .wasm, ours / proxy-runtime", value: ps / ls, unit: "ratio", note: `${ps} B vs ${ls} B` });
 }
+
+// 6b. The SDK regex engine: a pathological pattern at 10 KB and 100 KB, typical header patterns.
+rows.push(...regexRows(root, ROUNDS));
 
 // 7. Instantiation from a compiled module (the compile cache is warm after the first host). Last,
 // because it leaves thousands of dead instances for V8 to collect, which would slow what follows.
