@@ -275,7 +275,7 @@ describe.each(BUILDS)("value formatter (%s build)", (build) => {
       ["%1%", "error@0 unknown command %1%"],
       ["%_%", "error@0 unknown command %_%"],
       ["x%COOKIE%", "error@1 COOKIE requires an argument, e.g. %COOKIE(name)%"],
-      ["%HOSTNAME%", "error@0 %HOSTNAME% is not supported: a wasm filter cannot read the host name"],
+      ["%HOSTNAME%", "error@0 %HOSTNAME% is not supported: a wasm filter cannot read that host name"],
       ["%DURATION%", "error@0 %DURATION% is not supported: byte counts and durations are not exposed as attributes with Envoy's meaning"],
       ["%DYNAMIC_METADATA(a:b)%", "error@0 %DYNAMIC_METADATA% is not supported: use %PROP(path)% for a string leaf of an attribute"],
       ["%REQ()%", "error@0 REQ requires an argument, e.g. %REQ(x-name)%"],

@@ -12,7 +12,7 @@ import {
   bufDecimal, bufUnsigned,
 } from "./buffer";
 import { FormatContext, FormatPhase } from "./context";
-import { DEFAULT_TIME_FORMAT, TimeFormat, newlineConversionAt } from "./time";
+import { TimeFormat, defaultTimeFormat, newlineConversionAt } from "./time";
 import { isTokenChar } from "../header-safety";
 import { decimal } from "../decimal";
 
@@ -241,13 +241,13 @@ export class Template {
         if (path === null) return fail("empty segment in property path \"" + arg + "\" (segments are split on '.'; write \"\\.\" for a dot inside one)", mArgStart);
         p.path = path;
         p.mode = propType(path);
-        if (p.mode == T_TIMESTAMP) p.time = new TimeFormat(DEFAULT_TIME_FORMAT);
+        if (p.mode == T_TIMESTAMP) p.time = new TimeFormat(defaultTimeFormat());
         break;
       }
       case K_START_TIME: {
         const nl = newlineConversionAt(arg);
         if (nl >= 0) return fail("START_TIME format \"" + arg + "\" holds a newline conversion (Envoy refuses it)", mArgStart + nl);
-        p.time = new TimeFormat(arg.length == 0 ? DEFAULT_TIME_FORMAT : arg);
+        p.time = new TimeFormat(arg.length == 0 ? defaultTimeFormat() : arg);
         p.path = ["request", "time"];
         break;
       }
@@ -335,21 +335,17 @@ function exampleArg(name: string): string {
   return "name";
 }
 
-/** Envoy commands a proxy-wasm filter cannot render faithfully, and why. */
+/** Envoy commands a proxy-wasm filter cannot render faithfully, and why ("" for names Envoy does not know either). */
 function unsupportedReason(name: string): string {
-  if (name == "HOSTNAME") return "a wasm filter cannot read the host name";
-  if (name == "UPSTREAM_HOST_NAME" || name == "UPSTREAM_HOST_NAME_WITHOUT_PORT") return "the upstream host's name is not an attribute";
+  if (name == "HOSTNAME" || name.startsWith("UPSTREAM_HOST_NAME")) return "a wasm filter cannot read that host name";
   if (name == "TRAILER") return "header values are rendered before trailers exist";
-  if (name == "BYTES_RECEIVED" || name == "BYTES_SENT" || name == "DURATION" || name == "REQUEST_DURATION" ||
-    name == "RESPONSE_DURATION" || name == "RESPONSE_TX_DURATION" || name == "REQUEST_TX_DURATION" ||
-    name == "REQUEST_HEADERS_BYTES" || name == "RESPONSE_HEADERS_BYTES" || name == "RESPONSE_TRAILERS_BYTES" ||
-    name.startsWith("UPSTREAM_WIRE_") || name.startsWith("DOWNSTREAM_WIRE_")) return "byte counts and durations are not exposed as attributes with Envoy's meaning";
-  if (name == "DYNAMIC_METADATA" || name == "CLUSTER_METADATA" || name == "UPSTREAM_METADATA" || name == "METADATA" ||
-    name == "FILTER_STATE" || name == "UPSTREAM_FILTER_STATE") return "use %PROP(path)% for a string leaf of an attribute";
-  if (name == "GRPC_STATUS" || name == "GRPC_STATUS_NUMBER" || name == "LOCAL_REPLY_BODY" || name == "VIRTUAL_CLUSTER_NAME" ||
-    name == "UPSTREAM_PROTOCOL" || name == "ENVIRONMENT" || name == "CEL" || name == "PATH" || name == "REQ_WITHOUT_QUERY" ||
-    name.startsWith("DOWNSTREAM_PEER_") || name.startsWith("UPSTREAM_PEER_") || name.startsWith("DOWNSTREAM_LOCAL_URI_SAN") ||
-    name.startsWith("DOWNSTREAM_LOCAL_DNS_SAN") || name.startsWith("DOWNSTREAM_LOCAL_SUBJECT") || name.startsWith("DOWNSTREAM_LOCAL_IP_SAN")) {
+  if (name.startsWith("BYTES_") || name.endsWith("_BYTES") || name.indexOf("_WIRE_") >= 0 || name.endsWith("DURATION")) {
+    return "byte counts and durations are not exposed as attributes with Envoy's meaning";
+  }
+  if (name.endsWith("METADATA") || name.endsWith("FILTER_STATE")) return "use %PROP(path)% for a string leaf of an attribute";
+  if (name.startsWith("GRPC_STATUS") || name == "LOCAL_REPLY_BODY" || name == "VIRTUAL_CLUSTER_NAME" || name == "UPSTREAM_PROTOCOL" ||
+    name == "ENVIRONMENT" || name == "CEL" || name == "PATH" || name == "REQ_WITHOUT_QUERY" || name.startsWith("DOWNSTREAM_PEER_") ||
+    name.startsWith("UPSTREAM_PEER_") || name.startsWith("DOWNSTREAM_LOCAL_")) {
     return "not implemented in the SDK formatter (see sdk/README.md, Value formatter)";
   }
   return "";
@@ -561,21 +557,27 @@ function propType(path: Array<string>): i32 {
 
 // ---- rendering ----------------------------------------------------------------------------------------
 
-const FLAG_SHORT: StaticArray<string> = [
-  "LH", "UH", "UT", "LR", "UR", "UF", "UC", "UO", "NR", "DI", "FI", "RL", "UAEX", "RLSE", "DC", "URX",
-  "SI", "IH", "DPE", "UMSDR", "RFCF", "NFCF", "DT", "UPE", "NC", "OM", "DF", "DO", "DR", "UDO",
-];
-const FLAG_LONG: StaticArray<string> = [
-  "FailedLocalHealthCheck", "NoHealthyUpstream", "UpstreamRequestTimeout", "LocalReset",
-  "UpstreamRemoteReset", "UpstreamConnectionFailure", "UpstreamConnectionTermination",
-  "UpstreamOverflow", "NoRouteFound", "DelayInjected", "FaultInjected", "RateLimited",
-  "UnauthorizedExternalService", "RateLimitServiceError", "DownstreamConnectionTermination",
-  "UpstreamRetryLimitExceeded", "StreamIdleTimeout", "InvalidEnvoyRequestHeaders",
-  "DownstreamProtocolError", "UpstreamMaxStreamDurationReached", "ResponseFromCacheFilter",
-  "NoFilterConfigFound", "DurationTimeout", "UpstreamProtocolError", "NoClusterFound",
-  "OverloadManagerTerminated", "DnsResolutionFailed", "DropOverload", "DownstreamRemoteReset",
-  "UnconditionalDropOverload",
-];
+/** Envoy's name of core response flag `bit` (CORE_RESPONSE_FLAGS order), or "" past the last one. */
+function flagName(bit: i32, long: bool): string {
+  // inside the function: a top-level table would be emitted into every filter importing the SDK
+  const short: StaticArray<string> = [
+    "LH", "UH", "UT", "LR", "UR", "UF", "UC", "UO", "NR", "DI", "FI", "RL", "UAEX", "RLSE", "DC", "URX",
+    "SI", "IH", "DPE", "UMSDR", "RFCF", "NFCF", "DT", "UPE", "NC", "OM", "DF", "DO", "DR", "UDO",
+  ];
+  const names: StaticArray<string> = [
+    "FailedLocalHealthCheck", "NoHealthyUpstream", "UpstreamRequestTimeout", "LocalReset",
+    "UpstreamRemoteReset", "UpstreamConnectionFailure", "UpstreamConnectionTermination",
+    "UpstreamOverflow", "NoRouteFound", "DelayInjected", "FaultInjected", "RateLimited",
+    "UnauthorizedExternalService", "RateLimitServiceError", "DownstreamConnectionTermination",
+    "UpstreamRetryLimitExceeded", "StreamIdleTimeout", "InvalidEnvoyRequestHeaders",
+    "DownstreamProtocolError", "UpstreamMaxStreamDurationReached", "ResponseFromCacheFilter",
+    "NoFilterConfigFound", "DurationTimeout", "UpstreamProtocolError", "NoClusterFound",
+    "OverloadManagerTerminated", "DnsResolutionFailed", "DropOverload", "DownstreamRemoteReset",
+    "UnconditionalDropOverload",
+  ];
+  if (bit < 0 || bit >= short.length) return "";
+  return long ? names[bit] : short[bit];
+}
 
 function eightBytes(v: ArrayBuffer | null): bool {
   return v !== null && v.byteLength == 8;
@@ -704,10 +706,12 @@ function renderPart(p: Part, ctx: FormatContext): void {
       const v = ctx.property(changetype<Array<string>>(p.path));
       const bits: u64 = eightBytes(v) ? load<u64>(changetype<usize>(v)) : 0;
       let any = false;
-      for (let i = 0; i < FLAG_SHORT.length; i++) {
+      for (let i = 0; i < 64; i++) {
         if ((bits & (<u64>1 << <u64>i)) == 0) continue;
+        const name = flagName(i, p.mode == 1);
+        if (name.length == 0) continue;
         if (any) bufChar(0x2c);
-        bufString(p.mode == 1 ? FLAG_LONG[i] : FLAG_SHORT[i]);
+        bufString(name);
         any = true;
       }
       if (!any) bufChar(0x2d);

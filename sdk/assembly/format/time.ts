@@ -64,13 +64,22 @@ export function setTime(ns: i64): void {
   tYday = cum[tMon - 1] + tMday - 1 + (tMon > 2 && isLeap(tYear) ? 1 : 0);
 }
 
-const WDAY_ABBR: StaticArray<string> = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const WDAY_FULL: StaticArray<string> = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
-const MON_ABBR: StaticArray<string> = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-const MON_FULL: StaticArray<string> = [
-  "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-  "November", "December",
-];
+// Name tables live inside functions: a top-level StaticArray's data would be emitted into every
+// filter that imports the SDK, also one that never formats a time.
+function weekdayName(full: bool): string {
+  const abbr: StaticArray<string> = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const names: StaticArray<string> = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+  return full ? names[tWday] : abbr[tWday];
+}
+
+function monthName(full: bool): string {
+  const abbr: StaticArray<string> = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const names: StaticArray<string> = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December",
+  ];
+  return full ? names[tMon - 1] : abbr[tMon - 1];
+}
 
 function hour12(): i32 {
   return tHour == 0 ? 12 : tHour > 12 ? tHour - 12 : tHour;
@@ -104,10 +113,8 @@ function computeIso(): void {
 
 // ---- layer 3: glibc strftime ------------------------------------------------------------------------
 
-const C_D_T_FMT = "%a %b %e %H:%M:%S %Y";
-const C_D_FMT = "%m/%d/%y";
-const C_T_FMT = "%H:%M:%S";
-const C_T_FMT_AMPM = "%I:%M:%S %p";
+// the C locale's D_T_FMT, D_FMT, T_FMT and T_FMT_AMPM are written where they are used (a top-level
+// string constant would be emitted into every filter importing the SDK)
 
 // per-conversion state, as glibc keeps it
 let gPad: i32 = 0;
@@ -301,22 +308,22 @@ function glibcChunk(f: string, start: i32, end: i32): void {
       case 0x41: // A
         if (modifier != 0) { bad = true; break; }
         if (changeCase) { gUpper = true; gLower = false; }
-        gText(fc == 0x61 ? WDAY_ABBR[tWday] : WDAY_FULL[tWday]);
+        gText(weekdayName(fc == 0x41));
         break;
       case 0x62: // b
       case 0x68: // h
         if (changeCase) { gUpper = true; gLower = false; }
         if (modifier == 0x45) { bad = true; break; }
-        gText(MON_ABBR[tMon - 1]);
+        gText(monthName(false));
         break;
       case 0x42: // B
         if (modifier == 0x45) { bad = true; break; }
         if (changeCase) { gUpper = true; gLower = false; }
-        gText(MON_FULL[tMon - 1]);
+        gText(monthName(true));
         break;
       case 0x63: // c
         if (modifier == 0x4f) { bad = true; break; }
-        gSub(C_D_T_FMT);
+        gSub("%a %b %e %H:%M:%S %Y");
         break;
       case 0x43: { // C
         const y = tYear;
@@ -325,7 +332,7 @@ function glibcChunk(f: string, start: i32, end: i32): void {
       }
       case 0x78: // x
         if (modifier == 0x4f) { bad = true; break; }
-        gSub(C_D_FMT);
+        gSub("%m/%d/%y");
         break;
       case 0x44: // D
         if (modifier != 0) { bad = true; break; }
@@ -384,7 +391,7 @@ function glibcChunk(f: string, start: i32, end: i32): void {
         gSub("%H:%M");
         break;
       case 0x72: // r
-        gSub(C_T_FMT_AMPM);
+        gSub("%I:%M:%S %p");
         break;
       case 0x53: // S
         if (modifier == 0x45) { bad = true; break; }
@@ -395,7 +402,7 @@ function glibcChunk(f: string, start: i32, end: i32): void {
         break;
       case 0x58: // X
         if (modifier == 0x4f) { bad = true; break; }
-        gSub(C_T_FMT);
+        gSub("%H:%M:%S");
         break;
       case 0x54: // T
         gSub("%H:%M:%S");
@@ -477,11 +484,11 @@ function femtos(): i64 {
   return tNanos * 1_000_000;
 }
 
-const EXP10: StaticArray<i64> = [
-  1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000,
-  100000000000, 1000000000000, 10000000000000, 100000000000000, 1000000000000000,
-  10000000000000000, 100000000000000000, 1000000000000000000,
-];
+function pow10(n: i32): i64 {
+  let v: i64 = 1;
+  for (let i = 0; i < n; i++) v *= 10;
+  return v;
+}
 
 function isDigit(c: i32): bool {
   return c >= 0x30 && c <= 0x39;
@@ -604,7 +611,7 @@ export function abslFormat(f: string, start: i32, end: i32): void {
           let k = <i32>n;
           if (k > 18) k = 18;
           const fs = femtos();
-          const v = k > 15 ? fs * EXP10[k - 15] : fs / EXP10[15 - k];
+          const v = k > 15 ? fs * pow10(k - 15) : fs / pow10(15 - k);
           if (isS) bufChar(0x2e);
           bufPadded(v, k, 0x30);
         }
@@ -677,7 +684,9 @@ export class TimeFormat {
 }
 
 /** Envoy's default START_TIME format (AccessLogDateTimeFormatter). */
-export const DEFAULT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%E3SZ";
+export function defaultTimeFormat(): string {
+  return "%Y-%m-%dT%H:%M:%E3SZ";
+}
 
 /**
  * Whether Envoy refuses `fmt` for holding a newline conversion: it searches for
