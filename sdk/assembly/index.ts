@@ -80,5 +80,6 @@ export {
   PathAndQuery, QueryParam, splitPathAndQuery, parseQuery, buildQuery, queryValues, percentDecode, percentEncode,
 } from "./http/query";
 export { cookieValue } from "./http/cookie";
+export { MatchKind, StringMatcher, Condition, ConditionKind, MAX_CONDITION_DEPTH, MatchInput, PairsMatchInput, StreamMatchInput } from "./match";
 export * from "./regex";
 export * from "./format";
