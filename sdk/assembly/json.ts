@@ -12,6 +12,7 @@
 
 import { encode1, scratchBase } from "./abi/memory";
 import { decimal } from "./decimal";
+import { decodeUtf8Lossy, utf8Sequence } from "./utf8";
 
 export const JSON_MAX_DEPTH: i32 = 64;
 
@@ -464,30 +465,15 @@ class Parser {
         this.pos++;
         continue;
       }
-      // multi-byte UTF-8: validate strictly
-      let need: usize = 0;
-      let lo: u32 = 0x80, hi: u32 = 0xBF;
-      if (c >= 0xC2 && c <= 0xDF) need = 1;
-      else if (c == 0xE0) { need = 2; lo = 0xA0; }
-      else if (c >= 0xE1 && c <= 0xEC) need = 2;
-      else if (c == 0xED) { need = 2; hi = 0x9F; }
-      else if (c >= 0xEE && c <= 0xEF) need = 2;
-      else if (c == 0xF0) { need = 3; lo = 0x90; }
-      else if (c >= 0xF1 && c <= 0xF3) need = 3;
-      else if (c == 0xF4) { need = 3; hi = 0x8F; }
-      else { this.fail("invalid UTF-8", this.pos); return null; }
-      if (this.len - this.pos <= need) { this.fail("invalid UTF-8", this.pos); return null; }
-      const b1 = <u32>load<u8>(this.ptr + this.pos + 1);
-      if (b1 < lo || b1 > hi) { this.fail("invalid UTF-8", this.pos); return null; }
-      for (let k: usize = 2; k <= need; k++) {
-        const b = <u32>load<u8>(this.ptr + this.pos + k);
-        if (b < 0x80 || b > 0xBF) { this.fail("invalid UTF-8", this.pos); return null; }
-      }
-      memory.copy(strBuf + n, this.ptr + this.pos, need + 1);
-      n += need + 1;
-      this.pos += need + 1;
+      // multi-byte UTF-8: only well-formed sequences
+      const k = utf8Sequence(this.ptr + this.pos, this.len - this.pos);
+      if (k < 0) { this.fail("invalid UTF-8", this.pos); return null; }
+      memory.copy(strBuf + n, this.ptr + this.pos, <usize>k);
+      n += <usize>k;
+      this.pos += <usize>k;
     }
-    return String.UTF8.decodeUnsafe(strBuf, n);
+    // validated above: the SDK's one decoder serves (AssemblyScript's would be a second copy in every filter)
+    return decodeUtf8Lossy(strBuf, n);
   }
 
   digits(): usize {

@@ -6,68 +6,66 @@
 // strings Node's Buffer#toString("utf8") and TextDecoder give. Used wherever the SDK turns host
 // bytes into strings (header maps, properties, buffers read as text).
 
+/**
+ * The UTF-8 sequence at `ptr` (`len` > 0 bytes readable): k > 0 when a well-formed sequence of k
+ * bytes starts there; -k when the first k bytes are one maximal invalid subpart (one U+FFFD in
+ * WHATWG decoding; an invalid lead or stray continuation byte is a subpart of one). The one place
+ * the SDK decides what well-formed UTF-8 is: the lossy decoder and the JSON parser share it.
+ */
+export function utf8Sequence(ptr: usize, len: usize): i32 {
+  const b = <u32>load<u8>(ptr);
+  if (b < 0x80) return 1;
+  let need = 0;
+  let lo: u32 = 0x80;
+  let hi: u32 = 0xbf;
+  if (b >= 0xc2 && b <= 0xdf) need = 1;
+  else if (b >= 0xe0 && b <= 0xef) {
+    need = 2;
+    if (b == 0xe0) lo = 0xa0; // overlong
+    else if (b == 0xed) hi = 0x9f; // surrogates
+  } else if (b >= 0xf0 && b <= 0xf4) {
+    need = 3;
+    if (b == 0xf0) lo = 0x90; // overlong
+    else if (b == 0xf4) hi = 0x8f; // past U+10FFFF
+  } else return -1;
+  for (let k = 1; k <= need; k++) {
+    if (<usize>k >= len) return -k;
+    const c = <u32>load<u8>(ptr + <usize>k);
+    if (c < lo || c > hi) return -k;
+    lo = 0x80;
+    hi = 0xbf;
+  }
+  return need + 1;
+}
+
 /** Decodes `len` bytes at `ptr`; never traps. */
 export function decodeUtf8Lossy(ptr: usize, len: usize): string {
   if (len == 0) return "";
   // every byte yields at most one UTF-16 unit (a 4-byte sequence yields two for its four bytes)
   const units = heap.alloc(len << 1);
   let n: usize = 0;
-  let needed = 0;
-  let seen = 0;
-  let cp: u32 = 0;
-  let lower: u32 = 0x80;
-  let upper: u32 = 0xbf;
-  for (let i: usize = 0; i < len; i++) {
-    const b = <u32>load<u8>(ptr + i);
-    if (needed == 0) {
-      if (b < 0x80) {
-        store<u16>(units + (n++ << 1), <u16>b);
-      } else if (b >= 0xc2 && b <= 0xdf) {
-        needed = 1;
-        cp = b & 0x1f;
-      } else if (b >= 0xe0 && b <= 0xef) {
-        if (b == 0xe0) lower = 0xa0;
-        if (b == 0xed) upper = 0x9f;
-        needed = 2;
-        cp = b & 0x0f;
-      } else if (b >= 0xf0 && b <= 0xf4) {
-        if (b == 0xf0) lower = 0x90;
-        if (b == 0xf4) upper = 0x8f;
-        needed = 3;
-        cp = b & 0x07;
-      } else {
-        store<u16>(units + (n++ << 1), 0xfffd);
-      }
-      continue;
-    }
-    if (b < lower || b > upper) {
-      // the sequence so far is one maximal invalid subpart; this byte starts afresh
-      needed = 0;
-      seen = 0;
-      lower = 0x80;
-      upper = 0xbf;
+  let i: usize = 0;
+  while (i < len) {
+    const k = utf8Sequence(ptr + i, len - i);
+    if (k < 0) {
       store<u16>(units + (n++ << 1), 0xfffd);
-      i--;
+      i += <usize>-k;
       continue;
     }
-    lower = 0x80;
-    upper = 0xbf;
-    cp = (cp << 6) | (b & 0x3f);
-    seen++;
-    if (seen == needed) {
-      if (cp > 0xffff) {
-        const v = cp - 0x10000;
-        store<u16>(units + (n++ << 1), <u16>(0xd800 + (v >> 10)));
-        store<u16>(units + (n++ << 1), <u16>(0xdc00 + (v & 0x3ff)));
-      } else {
-        store<u16>(units + (n++ << 1), <u16>cp);
-      }
-      needed = 0;
-      seen = 0;
-      cp = 0;
+    let cp = <u32>load<u8>(ptr + i);
+    if (k > 1) {
+      cp &= 0x7f >> k;
+      for (let j = 1; j < k; j++) cp = (cp << 6) | (<u32>load<u8>(ptr + i + <usize>j) & 0x3f);
     }
+    if (cp > 0xffff) {
+      const v = cp - 0x10000;
+      store<u16>(units + (n++ << 1), <u16>(0xd800 + (v >> 10)));
+      store<u16>(units + (n++ << 1), <u16>(0xdc00 + (v & 0x3ff)));
+    } else {
+      store<u16>(units + (n++ << 1), <u16>cp);
+    }
+    i += <usize>k;
   }
-  if (needed != 0) store<u16>(units + (n++ << 1), 0xfffd);
   const s = String.UTF16.decodeUnsafe(units, n << 1);
   heap.free(units);
   return s;

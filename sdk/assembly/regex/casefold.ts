@@ -6,25 +6,25 @@
 // orbit. All reads are bounds-checked against the table size; nothing here can trap.
 
 import {
-  FOLD_DATA, FOLD_RANGES, FOLD_MIN, FOLD_MAX, FOLD_MAX_ORBIT, FOLD_ALT_UP, FOLD_ALT_DOWN,
+  foldData, FOLD_RANGES, FOLD_MIN, FOLD_MAX, FOLD_MAX_ORBIT, FOLD_ALT_UP, FOLD_ALT_DOWN,
 } from "./casefold-data";
 
 export { FOLD_MIN, FOLD_MAX, FOLD_MAX_ORBIT };
 
 // @ts-ignore: decorator
 @inline function entryLo(i: i32): i32 {
-  return <i32>(load<u32>(FOLD_DATA + (<usize>i << 3)) & 0x1FFFFF);
+  return <i32>(load<u32>(foldData() + (<usize>i << 3)) & 0x1FFFFF);
 }
 
 // @ts-ignore: decorator
 @inline function entryHi(i: i32): i32 {
-  const w = load<u32>(FOLD_DATA + (<usize>i << 3));
+  const w = load<u32>(foldData() + (<usize>i << 3));
   return <i32>(w & 0x1FFFFF) + <i32>(w >> 21);
 }
 
 // @ts-ignore: decorator
 @inline function entryKind(i: i32): i32 {
-  return load<i32>(FOLD_DATA + (<usize>i << 3) + 4);
+  return load<i32>(foldData() + (<usize>i << 3) + 4);
 }
 
 /** Index of the first table range whose last code point is >= c (FOLD_RANGES when none). */

@@ -23,11 +23,36 @@ export {
 } from "./ast";
 import { REGEX_MAX_CAPTURE_CELLS } from "./ast";
 
-// Module buffers, reused by every call (a call never runs another regex before it is done).
-const subjectBuf = new ByteBuffer();
-const patternBuf = new ByteBuffer();
-const templateBuf = new ByteBuffer();
-const outputBuf = new ByteBuffer();
+// Module buffers, reused by every call (a call never runs another regex before it is done). Made on
+// first use: a top-level `new` would run in the start function of every filter linking the SDK.
+let subjectBuffer: ByteBuffer | null = null;
+let patternBuffer: ByteBuffer | null = null;
+let templateBuffer: ByteBuffer | null = null;
+let outputBuffer: ByteBuffer | null = null;
+
+function subjectBuf(): ByteBuffer {
+  let b = subjectBuffer;
+  if (b === null) subjectBuffer = b = new ByteBuffer();
+  return b;
+}
+
+function patternBuf(): ByteBuffer {
+  let b = patternBuffer;
+  if (b === null) patternBuffer = b = new ByteBuffer();
+  return b;
+}
+
+function templateBuf(): ByteBuffer {
+  let b = templateBuffer;
+  if (b === null) templateBuffer = b = new ByteBuffer();
+  return b;
+}
+
+function outputBuf(): ByteBuffer {
+  let b = outputBuffer;
+  if (b === null) outputBuffer = b = new ByteBuffer();
+  return b;
+}
 
 /** Outcome of Regex.compile: `regex` when ok, else `error` and the byte `offset` in the pattern. */
 export class RegexCompileResult {
@@ -133,8 +158,8 @@ export class Regex {
         return res;
       }
     }
-    const len = encodeString(pattern, patternBuf, true);
-    const parser = new Parser(patternBuf.ptr, len, fl);
+    const len = encodeString(pattern, patternBuf(), true);
+    const parser = new Parser(patternBuf().ptr, len, fl);
     const root = parser.parse();
     if (root === null) {
       res.error = parser.error;
@@ -181,8 +206,8 @@ export class Regex {
 
   /** Whether the pattern matches anywhere in `subject`. */
   test(subject: string): bool {
-    const len = encodeString(subject, subjectBuf);
-    return this.vm.exec(subjectBuf.ptr, len, 0, ANCHOR_NONE, false);
+    const len = encodeString(subject, subjectBuf());
+    return this.vm.exec(subjectBuf().ptr, len, 0, ANCHOR_NONE, false);
   }
   /** test() on UTF-8 bytes. */
   testBytes(subject: ArrayBuffer): bool {
@@ -194,8 +219,8 @@ export class Regex {
   }
   /** Whether the pattern matches the whole of `subject`. */
   fullMatch(subject: string): bool {
-    const len = encodeString(subject, subjectBuf);
-    return this.vm.exec(subjectBuf.ptr, len, 0, ANCHOR_BOTH, false);
+    const len = encodeString(subject, subjectBuf());
+    return this.vm.exec(subjectBuf().ptr, len, 0, ANCHOR_BOTH, false);
   }
   /** fullMatch() on UTF-8 bytes. */
   fullMatchBytes(subject: ArrayBuffer): bool {
@@ -213,8 +238,8 @@ export class Regex {
 
   /** The leftmost match (leftmost-first among alternatives, as RE2/Perl), or null. */
   find(subject: string): RegexMatch | null {
-    const len = encodeString(subject, subjectBuf);
-    if (!this.vm.exec(subjectBuf.ptr, len, 0, ANCHOR_NONE, true)) return null;
+    const len = encodeString(subject, subjectBuf());
+    if (!this.vm.exec(subjectBuf().ptr, len, 0, ANCHOR_NONE, true)) return null;
     return this.matchObject(subject, null);
   }
   /** find() on UTF-8 bytes. */
@@ -224,8 +249,8 @@ export class Regex {
   }
   /** The match covering all of `subject` (with its groups), or null. */
   findFull(subject: string): RegexMatch | null {
-    const len = encodeString(subject, subjectBuf);
-    if (!this.vm.exec(subjectBuf.ptr, len, 0, ANCHOR_BOTH, true)) return null;
+    const len = encodeString(subject, subjectBuf());
+    if (!this.vm.exec(subjectBuf().ptr, len, 0, ANCHOR_BOTH, true)) return null;
     return this.matchObject(subject, null);
   }
   /** findFull() on UTF-8 bytes. */
@@ -240,8 +265,8 @@ export class Regex {
    * match ended is skipped. At most `limit` matches (< 0: no limit).
    */
   findAll(subject: string, limit: i32 = -1): Array<RegexMatch> {
-    const len = encodeString(subject, subjectBuf);
-    return this.collect(subjectBuf.ptr, len, limit, subject, null);
+    const len = encodeString(subject, subjectBuf());
+    return this.collect(subjectBuf().ptr, len, limit, subject, null);
   }
   /** findAll() on UTF-8 bytes. */
   findAllBytes(subject: ArrayBuffer, limit: i32 = -1): Array<RegexMatch> {
@@ -282,16 +307,16 @@ export class Regex {
    * or does not exist inserts nothing (checkReplacement() reports the latter up front).
    */
   replace(subject: string, replacement: string, all: bool = true): string {
-    const len = encodeString(subject, subjectBuf);
-    if (!this.replaceInto(subjectBuf.ptr, len, replacement, all)) return subject;
-    return decodeBytes(outputBuf.ptr, outputBuf.len);
+    const len = encodeString(subject, subjectBuf());
+    if (!this.replaceInto(subjectBuf().ptr, len, replacement, all)) return subject;
+    return decodeBytes(outputBuf().ptr, outputBuf().len);
   }
   /** replace() on UTF-8 bytes; the result is a new buffer. */
   replaceBytes(subject: ArrayBuffer, replacement: string, all: bool = true): ArrayBuffer {
     const len = subject.byteLength;
     if (!this.replaceInto(changetype<usize>(subject), len, replacement, all)) return subject.slice(0);
-    const out = new ArrayBuffer(outputBuf.len);
-    memory.copy(changetype<usize>(out), outputBuf.ptr, <usize>outputBuf.len);
+    const out = new ArrayBuffer(outputBuf().len);
+    memory.copy(changetype<usize>(out), outputBuf().ptr, <usize>outputBuf().len);
     return out;
   }
 
@@ -300,8 +325,8 @@ export class Regex {
    * to a group that does not exist, or a `${` without a valid name and `}`), with its offset.
    */
   checkReplacement(replacement: string): string {
-    const tlen = encodeString(replacement, templateBuf);
-    const t = templateBuf.ptr;
+    const tlen = encodeString(replacement, templateBuf());
+    const t = templateBuf().ptr;
     let i = 0;
     while (i < tlen) {
       if (load<u8>(t + <usize>i) != 0x24 || i + 1 >= tlen) { i++; continue; }
@@ -365,10 +390,10 @@ export class Regex {
     return -1;
   }
 
-  /** Builds the replaced text in outputBuf; false when nothing matched. */
+  /** Builds the replaced text in outputBuf(); false when nothing matched. */
   private replaceInto(ptr: usize, len: i32, replacement: string, all: bool): bool {
-    const tlen = encodeString(replacement, templateBuf);
-    outputBuf.len = 0;
+    const tlen = encodeString(replacement, templateBuf());
+    outputBuf().len = 0;
     let pos = 0;
     let lastEnd = 0;
     let any = false;
@@ -378,10 +403,10 @@ export class Regex {
       steps += this.vm.steps;
       const s = unchecked(this.vm.matchCaps[0]);
       const e = unchecked(this.vm.matchCaps[1]);
-      outputBuf.append(ptr + <usize>lastEnd, s - lastEnd);
+      outputBuf().append(ptr + <usize>lastEnd, s - lastEnd);
       // no replacement for an empty match right after the previous match (as RE2 and Go)
       if (e > lastEnd || s == 0) {
-        this.expand(ptr, templateBuf.ptr, tlen);
+        this.expand(ptr, templateBuf().ptr, tlen);
         any = true;
       }
       lastEnd = e;
@@ -392,7 +417,7 @@ export class Regex {
     }
     this.vm.steps = steps;
     if (!any) return false;
-    outputBuf.append(ptr + <usize>lastEnd, len - lastEnd);
+    outputBuf().append(ptr + <usize>lastEnd, len - lastEnd);
     return true;
   }
 
@@ -407,7 +432,7 @@ export class Regex {
       let group = -1;
       let next = i + 1;
       if (c == 0x24) {
-        outputBuf.append(t + <usize>from, i + 1 - from); // up to and including the first $
+        outputBuf().append(t + <usize>from, i + 1 - from); // up to and including the first $
         i += 2;
         from = i;
         continue;
@@ -429,15 +454,15 @@ export class Regex {
         i++;
         continue;
       }
-      outputBuf.append(t + <usize>from, i - from);
+      outputBuf().append(t + <usize>from, i - from);
       if (group >= 0) {
         const gs = unchecked(caps[group << 1]);
         const ge = unchecked(caps[(group << 1) + 1]);
-        if (gs >= 0 && ge >= gs) outputBuf.append(subject + <usize>gs, ge - gs);
+        if (gs >= 0 && ge >= gs) outputBuf().append(subject + <usize>gs, ge - gs);
       }
       i = next;
       from = next;
     }
-    outputBuf.append(t + <usize>from, tlen - from);
+    outputBuf().append(t + <usize>from, tlen - from);
   }
 }

@@ -33,9 +33,13 @@ class Frame {
 }
 
 // Perl and POSIX class contents (ASCII, as RE2).
-const R_DIGIT: i32[] = [0x30, 0x39];
-const R_SPACE: i32[] = [0x09, 0x0A, 0x0C, 0x0D, 0x20, 0x20];
-const R_WORD: i32[] = [0x30, 0x39, 0x41, 0x5A, 0x5F, 0x5F, 0x61, 0x7A];
+// Built when a pattern uses them, not at module start (a top-level array would be allocated in every
+// filter that links the SDK).
+function perlRanges(c: i32): i32[] {
+  if (c == 0x64 || c == 0x44) return [0x30, 0x39];
+  if (c == 0x73 || c == 0x53) return [0x09, 0x0A, 0x0C, 0x0D, 0x20, 0x20];
+  return [0x30, 0x39, 0x41, 0x5A, 0x5F, 0x5F, 0x61, 0x7A];
+}
 
 function isAlnum(c: u32): bool {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A);
@@ -209,12 +213,8 @@ export class Parser {
   private perlClass(set: RangeSet): bool {
     if (this.byteAt(this.pos) != 0x5C) return false;
     const c = this.byteAt(this.pos + 1);
-    let ranges: i32[];
-    if (c == 0x64 || c == 0x44) ranges = R_DIGIT;
-    else if (c == 0x73 || c == 0x53) ranges = R_SPACE;
-    else if (c == 0x77 || c == 0x57) ranges = R_WORD;
-    else return false;
-    this.addGroup(set, ranges, c < 0x60);
+    if (c != 0x64 && c != 0x44 && c != 0x73 && c != 0x53 && c != 0x77 && c != 0x57) return false;
+    this.addGroup(set, perlRanges(c), c < 0x60);
     this.pos += 2;
     return true;
   }

@@ -76,9 +76,13 @@ export const FOLD_MAX: i32 = 0x${keys[keys.length - 1].toString(16)};
 export const FOLD_MAX_ORBIT: i32 = ${maxOrbit};
 export const FOLD_ALT_UP: i32 = 0x${ALT_UP.toString(16)};
 export const FOLD_ALT_DOWN: i32 = 0x${ALT_DOWN.toString(16)};
-export const FOLD_DATA: usize = memory.data<i32>([
+// A function, not a top-level constant: memory.data at top level is emitted into every filter that
+// links the SDK; inside a function only into filters that call it (regex users).
+export function foldData(): usize {
+  return memory.data<i32>([
 ${lines.join("\n")}
-]);
+  ]);
+}
 `;
 const target = join(dirname(fileURLToPath(import.meta.url)), "..", "casefold-data.ts");
 writeFileSync(target, out);
