@@ -7,7 +7,7 @@ import { BUILDS, fixtureWasm } from "./helpers.ts";
 const WASM = { debug: fixtureWasm("config-checks", "debug"), release: fixtureWasm("config-checks", "release") };
 
 describe.each(BUILDS)("configuration checks (%s build)", (build) => {
-  const host = (config: object) => createHost({ wasm: WASM[build], rootId: "config_checks", pluginConfig: config });
+  const host = (config: Record<string, unknown>) => createHost({ wasm: WASM[build], rootId: "config_checks", pluginConfig: config });
 
   it("accepts a valid configuration", () => {
     const h = host({ mode: "fast", rules: [{ name: "a", kind: "b" }] });

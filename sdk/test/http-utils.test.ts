@@ -6,7 +6,7 @@ import { BUILDS, fixtureWasm, prng } from "./helpers.ts";
 
 const WASM = { debug: fixtureWasm("http-utils", "debug"), release: fixtureWasm("http-utils", "release") };
 
-function run(build: "debug" | "release", config: object): string[] {
+function run(build: "debug" | "release", config: Record<string, unknown>): string[] {
   const host = createHost({ wasm: WASM[build], rootId: "http_utils", pluginConfig: config });
   expect(host.configured).toBe(true);
   return host.logsAt(LogLevel.info);
