@@ -42,11 +42,13 @@ describe.each(BUILDS)("query strings and cookies (%s build)", (build) => {
     ]);
   });
 
-  it("finds a cookie across cookie headers, first one wins, quotes dropped", () => {
+  it("finds a cookie across cookie headers as Envoy does: first one wins, quotes dropped, names exact", () => {
     expect(run(build, { cookies: [
       { headers: ["a=1; b=2", "c=3"], name: "c" }, { headers: ["a=1; a=2"], name: "a" }, { headers: ["s=\"quoted\""], name: "s" },
       { headers: ["x=1"], name: "y" }, { headers: [" sp = v ; t=1"], name: "sp" }, { headers: [";;=;"], name: "" },
-    ] })).toEqual(["c 3", "c 1", "c quoted", "c (null)", "c v", "c (null)"]);
+      // as Envoy's parseCookieValue: spaces before the name skipped, nothing trimmed after it or from the value
+      { headers: ["  sp=v ;t=1"], name: "sp" }, { headers: ["a=1;t=1"], name: "t" }, { headers: ["\tk=1"], name: "k" },
+    ] })).toEqual(["c 3", "c 1", "c quoted", "c (null)", "c (null)", "c (null)", "c v ", "c 1", "c (null)"]);
   });
 
   it("invalid UTF-8 after decoding becomes U+FFFD per maximal subpart (WHATWG), never an overlong ASCII", () => {

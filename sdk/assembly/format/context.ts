@@ -5,7 +5,8 @@ import { HeaderMapType } from "../abi/enums";
 import { getProperty } from "../properties";
 import { get_header_map_pairs, get_header_map_value_or_null } from "../headers";
 import { asciiLower } from "../header-safety";
-import { decodeUtf8Lossy } from "../utf8";
+import { queryValues, splitPathAndQuery } from "../http/query";
+import { cookieValue } from "../http/cookie";
 
 /** Which side of the exchange a template renders for. */
 export enum FormatPhase {
@@ -41,17 +42,14 @@ export abstract class FormatContext {
   /** Query parameter `name` of the request's `:path`, percent-decoded (Envoy's %QUERY_PARAM%), or null. */
   queryParam(name: string): string | null {
     const path = this.requestHeader(":path");
-    return path === null ? null : queryParamOf(path, name);
+    if (path === null) return null;
+    const values = queryValues(splitPathAndQuery(path).query, name);
+    return values.length > 0 ? unchecked(values[0]) : null;
   }
 
   /** Cookie `name` from the request's `cookie` header(s) (Envoy's parseCookieValue rules), or null. */
   cookie(name: string): string | null {
-    const values = this.requestHeaderValues("cookie");
-    for (let i = 0; i < values.length; i++) {
-      const v = cookieOf(unchecked(values[i]), name);
-      if (v !== null) return v;
-    }
-    return null;
+    return cookieValue(this.requestHeaderValues("cookie"), name);
   }
 
   /** Capture group `index` (0 = the whole match) of a pattern the caller matched, or null. */
@@ -63,90 +61,6 @@ export abstract class FormatContext {
   namedCapture(name: string): string | null {
     return null;
   }
-}
-
-// ---- query and cookie parsing -----------------------------------------------------------------------
-
-function hexValue(c: i32): i32 {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  if (c >= 0x41 && c <= 0x46) return c - 0x37;
-  if (c >= 0x61 && c <= 0x66) return c - 0x57;
-  return -1;
-}
-
-/** Envoy's PercentEncoding::decode of units [from, to) of `s`: `%XX` → that byte; anything else kept. */
-export function percentDecode(s: string, from: i32, to: i32): string {
-  let plain = true;
-  for (let i = from; i < to; i++) {
-    if (s.charCodeAt(i) == 0x25) { plain = false; break; }
-  }
-  if (plain) return s.substring(from, to);
-  // decode into UTF-8 bytes, then back to a string
-  const src = String.UTF8.encode(s.substring(from, to));
-  const n = src.byteLength;
-  const bytes = new Uint8Array(n);
-  const p = changetype<usize>(src);
-  let o = 0;
-  for (let i = 0; i < n; i++) {
-    const c = <i32>load<u8>(p + <usize>i);
-    if (c == 0x25 && i + 2 < n) {
-      const h = hexValue(<i32>load<u8>(p + <usize>i + 1));
-      const l = hexValue(<i32>load<u8>(p + <usize>i + 2));
-      if (h >= 0 && l >= 0) {
-        bytes[o++] = <u8>((h << 4) | l);
-        i += 2;
-        continue;
-      }
-    }
-    bytes[o++] = <u8>c;
-  }
-  return decodeUtf8Lossy(bytes.dataStart, <usize>o);
-}
-
-/** The first value of query parameter `name` in `path` (key and value percent-decoded), or null. */
-export function queryParamOf(path: string, name: string): string | null {
-  const q = path.indexOf("?");
-  if (q < 0) return null;
-  const n = path.length;
-  let start = q + 1;
-  while (start <= n) {
-    let end = path.indexOf("&", start);
-    if (end < 0) end = n;
-    if (end > start) {
-      let eq = path.indexOf("=", start);
-      if (eq < 0 || eq > end) eq = -1;
-      const keyEnd = eq < 0 ? end : eq;
-      if (percentDecode(path, start, keyEnd) == name) {
-        return eq < 0 ? "" : percentDecode(path, eq + 1, end);
-      }
-    }
-    start = end + 1;
-  }
-  return null;
-}
-
-/** Cookie `name` in one `cookie` header value: `k=v` pairs split on ';', leading spaces skipped, quotes stripped. */
-export function cookieOf(header: string, name: string): string | null {
-  const n = header.length;
-  let start = 0;
-  while (start <= n) {
-    let end = header.indexOf(";", start);
-    if (end < 0) end = n;
-    let s = start;
-    while (s < end && (header.charCodeAt(s) == 0x20 || header.charCodeAt(s) == 0x09)) s++;
-    const eq = header.indexOf("=", s);
-    if (eq >= 0 && eq < end && eq - s == name.length && header.substring(s, eq) == name) {
-      let vs = eq + 1;
-      let ve = end;
-      if (ve - vs >= 2 && header.charCodeAt(vs) == 0x22 && header.charCodeAt(ve - 1) == 0x22) {
-        vs++;
-        ve--;
-      }
-      return header.substring(vs, ve);
-    }
-    start = end + 1;
-  }
-  return null;
 }
 
 // ---- stashed request headers and captures ------------------------------------------------------------

@@ -16,6 +16,7 @@ import {
 import { RangeSet, MAX_RUNE } from "./ranges";
 import { foldNext } from "./casefold";
 import { decimal } from "../decimal";
+import { decodeUtf8Lossy } from "../utf8";
 
 class Frame {
   items: Array<Node> = new Array<Node>();
@@ -314,7 +315,7 @@ export class Parser {
           let neg = false;
           if (end > nameStart && this.byteAt(nameStart) == 0x5E) { neg = true; nameStart++; }
           const ranges = end > nameStart
-            ? posixRanges(String.UTF8.decodeUnsafe(this.ptr + <usize>nameStart, <usize>(end - nameStart)))
+            ? posixRanges(decodeUtf8Lossy(this.ptr + <usize>nameStart, <usize>(end - nameStart)))
             : null;
           if (ranges === null) { this.fail("invalid character class range", itemAt); return; }
           this.addGroup(set, ranges, neg);
@@ -502,7 +503,7 @@ export class Parser {
         if (c != 0x5F && !isAlnum(c)) valid = false;
       }
       if (!valid) { this.fail("invalid named capture", start); return; }
-      const name = String.UTF8.decodeUnsafe(this.ptr + <usize>nameStart, <usize>(end - nameStart));
+      const name = decodeUtf8Lossy(this.ptr + <usize>nameStart, <usize>(end - nameStart));
       for (let i = 0; i < this.names.length; i++) {
         if (unchecked(this.names[i]) == name) { this.fail("duplicate capture group name", start); return; }
       }
