@@ -53,6 +53,16 @@ function matcher(m: Json | undefined, where: string, warnings: string[]): Obj | 
   return out;
 }
 
+/**
+ * Envoy refuses to load a header_mutation or route header option that changes a pseudo-header or
+ * host (measured in 1.40: ":-prefixed or host headers may not be modified"); the translation keeps
+ * the rule (with its allow switch) and says the source could not have run.
+ */
+function refusedByEnvoy(name: string, where: string, warnings: string[]): void {
+  const n = name.toLowerCase();
+  if (n.startsWith(":") || n === "host") warnings.push(`${where}: Envoy refuses to modify ${JSON.stringify(n)} here (":-prefixed or host headers may not be modified"); translated with the allow switch the filter requires`);
+}
+
 /** A HeaderValueOption as a rule on `target`. */
 function fromOption(o: Json, target: string, where: string, warnings: string[]): Obj | null {
   if (!isObj(o) || !isObj(o.header)) {
@@ -80,6 +90,7 @@ function fromOption(o: Json, target: string, where: string, warnings: string[]):
   }
   const rule: Obj = { ...(target !== "request" ? { target } : {}), op, name: key.toLowerCase(), value };
   if (o.keep_empty_value === true) rule.keep_empty = true;
+  refusedByEnvoy(key, `${where}.header.key`, warnings);
   const allow = allowFor(key);
   if (allow.length > 0) rule.allow = allow;
   return rule;
@@ -98,6 +109,7 @@ function fromMutations(ms: Json | undefined, target: string, where: string, warn
       const r = fromOption(m.append, target, `${at}.append`, warnings);
       if (r !== null) out.push(r);
     } else if (typeof m.remove === "string") {
+      refusedByEnvoy(m.remove, `${at}.remove`, warnings);
       const allow = allowFor(m.remove);
       out.push({ ...(target !== "request" ? { target } : {}), op: "remove", name: m.remove.toLowerCase(), ...(allow.length > 0 ? { allow } : {}) });
     } else if (isObj(m.remove_on_match)) {
@@ -191,6 +203,7 @@ export function translateRouteHeaders(route: Json): Translation {
       warnings.push(`${key}[${i}]: expected a header name`);
       return [];
     }
+    refusedByEnvoy(n, `${key}[${i}]`, warnings);
     return [{ ...(target !== "request" ? { target } : {}), op: "remove", name: n.toLowerCase() }];
   });
   const adds = (key: string, target: string): Obj[] => orderLikeHeaderParser(list(route[key]).flatMap((o, i) => {
@@ -203,3 +216,39 @@ export function translateRouteHeaders(route: Json): Translation {
   ];
   return { config: { rules }, warnings };
 }
+
+/**
+ * A whole document (what tools/cli.ts reads): header_mutation keys, route header option keys, or
+ * both — header_mutation first on the request and last on the response, as Envoy runs them (the
+ * route's options apply at the router). An error message when it holds neither.
+ */
+const ROUTE_KEYS = ["request_headers_to_add", "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"];
+const MUTATION_KEYS = ["typed_config", "mutations", "request_mutations", "response_mutations", "query_parameter_mutations", "request_trailers_mutations", "response_trailers_mutations"];
+
+/** The translation of one document, or an error message when it holds neither kind. */
+export function translateDocument(doc: Json): Translation | string {
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return "expected a YAML or JSON object";
+  const keys = Object.keys(doc);
+  const hasRoute = keys.some((k) => ROUTE_KEYS.includes(k));
+  const hasMutation = keys.some((k) => MUTATION_KEYS.includes(k));
+  if (!hasRoute && !hasMutation) {
+    return `found neither a header_mutation configuration (${MUTATION_KEYS.join(", ")}) nor route header options (${ROUTE_KEYS.join(", ")}) at the top level`;
+  }
+  const routeDoc: Record<string, Json> = {};
+  for (const k of ROUTE_KEYS) if (k in doc) routeDoc[k] = doc[k];
+  const hm = hasMutation ? translateHeaderMutation(doc) : { config: { rules: [] }, warnings: [] };
+  const rt = hasRoute ? translateRouteHeaders(routeDoc) : { config: { rules: [] }, warnings: [] };
+  const requestSide = (r: Record<string, Json>) => r.target === undefined || r.target === "request" || r.target === "query" || r.target === "request_trailers";
+  // keys the mutation translator does not know are the route's when the file holds route options
+  const hmWarnings = hm.warnings.filter((w) => !ROUTE_KEYS.some((k) => w.startsWith(`mutations.${k}:`)));
+  return {
+    config: {
+      rules: [
+        ...hm.config.rules.filter(requestSide), ...rt.config.rules.filter(requestSide),
+        ...rt.config.rules.filter((r) => !requestSide(r)), ...hm.config.rules.filter((r) => !requestSide(r)),
+      ],
+    },
+    warnings: [...hmWarnings, ...rt.warnings],
+  };
+}
+
