@@ -50,6 +50,8 @@ export interface BootstrapSpec {
   nativeFilters?: object[];
   /** fields merged into the route (e.g. request_headers_to_add, response_headers_to_remove) */
   routeOptions?: Record<string, unknown>;
+  /** routes matched before the catch-all one (e.g. to show that a rewritten :path picks another route) */
+  extraRoutes?: object[];
 }
 
 const HTTP_PROTOCOL_OPTIONS = "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
@@ -115,7 +117,7 @@ export function bootstrap(spec: BootstrapSpec): object {
               http_protocol_options: { enable_trailers: true },
               route_config: {
                 name: "filterkit",
-                virtual_hosts: [{ name: "all", domains: ["*"], routes: [{ match: { prefix: "/" }, route: { cluster: spec.upstream.name, timeout }, ...(spec.routeOptions ?? {}) }] }],
+                virtual_hosts: [{ name: "all", domains: ["*"], routes: [...(spec.extraRoutes ?? []), { match: { prefix: "/" }, route: { cluster: spec.upstream.name, timeout }, ...(spec.routeOptions ?? {}) }] }],
               },
               http_filters: [
                 ...(spec.nativeFilters ?? []),

@@ -40,6 +40,8 @@ export interface EnvoyOptions {
   nativeFilters?: object[];
   /** fields merged into the route (BootstrapSpec.routeOptions) */
   routeOptions?: Record<string, unknown>;
+  /** routes before the catch-all one (BootstrapSpec.extraRoutes) */
+  extraRoutes?: object[];
 }
 
 export interface RunningEnvoy {
@@ -117,6 +119,7 @@ export async function startEnvoy(options: EnvoyOptions): Promise<RunningEnvoy> {
     ...(options.routeTimeoutMs !== undefined ? { routeTimeoutMs: options.routeTimeoutMs } : {}),
     ...(options.nativeFilters !== undefined ? { nativeFilters: options.nativeFilters } : {}),
     ...(options.routeOptions !== undefined ? { routeOptions: options.routeOptions } : {}),
+    ...(options.extraRoutes !== undefined ? { extraRoutes: options.extraRoutes } : {}),
   };
   const config = JSON.stringify(bootstrap(spec));
   // --disable-hot-restart: with host networking several Envoys share one network namespace, and

@@ -64,6 +64,7 @@ function toResult(r: ClientResponse): ScenarioResult["response"] {
 export interface EnvoyExtras {
   nativeFilters?: object[];
   routeOptions?: Record<string, unknown>;
+  extraRoutes?: object[];
 }
 
 export async function runOnEnvoy(scenario: Scenario, extras: EnvoyExtras = {}): Promise<EnvoyRun> {
