@@ -6,8 +6,10 @@
 #   sudo scripts/compose-smoke.sh        # idempotent; last line: compose smoke: ok (envoy X, up in N ms)
 #
 # It brings the compose file up unchanged (only ENVOY_IMAGE / ECHO_IMAGE set), waits for Envoy's
-# admin /ready, sends GET /hello through Envoy and checks: status 200, the add-header filter's
-# `x-powered-by: filterkit`, and that the echo upstream saw the request. It always tears down.
+# admin /ready, sends GET /v1/hello?x=1 (with a spoofed x-auth-user) through the chain of shipped
+# filters and checks: status 200; header-rewrite moved it to /v2/hello?x=1, stripped x-auth-user and
+# said x-served-path on the answer; add-header's `x-powered-by: filterkit`; that the echo upstream
+# saw this very request. It always tears down.
 # Docker users do not need this: `docker compose up` pulls the default images.
 set -euo pipefail
 
@@ -36,7 +38,9 @@ fi
 ECHO_IMAGE="$("$root/scripts/build-echo-image.sh")" || fail "scripts/build-echo-image.sh failed"
 export ECHO_IMAGE
 node scripts/build.mjs --quiet >&2 || fail "node scripts/build.mjs failed (the filters do not build)"
-[ -s filters/add-header/build/release.wasm ] || fail "filters/add-header/build/release.wasm missing after the build"
+for f in add-header header-rewrite; do
+  [ -s "filters/$f/build/release.wasm" ] || fail "filters/$f/build/release.wasm missing after the build"
+done
 
 # 2. A clean slate: a previous run killed before its trap leaves its project behind; anything
 #    else on the ports would answer our checks instead of this compose project.
@@ -76,15 +80,20 @@ up_ms=$(( $(now_ms) - start ))
 nonce="smoke-$$-$RANDOM"
 while :; do
   status="$(curl -s -o "$body" -D "$headers" -w '%{http_code}' --max-time 5 \
-            -H "x-smoke-id: $nonce" localhost:10000/hello || true)"
+            -H "x-smoke-id: $nonce" -H "x-auth-user: spoofed" 'localhost:10000/v1/hello?x=1' || true)"
   [ "$status" = 200 ] && break
-  [ "$(now_ms)" -lt "$deadline" ] || fail "GET localhost:10000/hello answered ${status:-nothing}, not 200; body: $(head -c 300 "$body")"
+  [ "$(now_ms)" -lt "$deadline" ] || fail "GET localhost:10000/v1/hello?x=1 answered ${status:-nothing}, not 200; body: $(head -c 300 "$body")"
   sleep 0.2
 done
 tr -d '\r' < "$headers" | grep -qix 'x-powered-by: filterkit' \
   || fail "response lacks x-powered-by: filterkit (the add-header filter did not run); headers: $(tr -d '\r' < "$headers" | tr '\n' ' ')"
-grep -qE '"path": *"/hello"' "$body" && grep -q "$nonce" "$body" \
-  || fail "the echo body does not show GET /hello with x-smoke-id $nonce: $(head -c 300 "$body")"
+tr -d '\r' < "$headers" | grep -qix 'x-served-path: /v2/hello?x=1' \
+  || fail "response lacks x-served-path: /v2/hello?x=1 (header-rewrite did not run); headers: $(tr -d '\r' < "$headers" | tr '\n' ' ')"
+grep -qE '"path": *"/v2/hello"' "$body" && grep -qE '"query": *"x=1"' "$body" && grep -q "$nonce" "$body" \
+  || fail "the echo body does not show GET /v2/hello?x=1 with x-smoke-id $nonce: $(head -c 300 "$body")"
+if grep -qi 'x-auth-user' "$body"; then
+  fail "the echo upstream received x-auth-user (header-rewrite did not strip it): $(head -c 300 "$body")"
+fi
 
 # 5. Envoy's version, from the admin /server_info ("version": "<sha>/1.40.0/Clean/RELEASE/BoringSSL").
 version="$(curl -s --max-time 5 localhost:9901/server_info | sed -n 's/^ *"version": *"[^/]*\/\([^/]*\)\/.*/\1/p' | head -n 1)"
