@@ -1,44 +1,81 @@
 // `npm run demo`: the kit's main job in one screen. It has just built every filter (release and
-// debug); here it loads the example filter's release .wasm into the mock host, sends requests
-// through it the way Envoy would, and shows what the upstream and the client received.
+// debug); here it loads the shipped filters' release .wasm into the mock host, sends requests
+// through them the way Envoy would, and shows what the upstream and the client received and how a
+// bad configuration is refused. `--envoy` then runs the same chain in real Envoy.
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createHost, LogLevel, type HeaderPairs } from "../host-mock/src/index.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const wasmPath = join(root, "filters", "add-header", "build", "release.wasm");
+const wasmOf = (filter: string) => join(root, "filters", filter, "build", "release.wasm");
+
+interface DemoFilter {
+  filter: string;
+  rootId: string;
+  what: string;
+  config: Record<string, unknown>;
+  request: HeaderPairs;
+  response: HeaderPairs;
+  bad: Record<string, unknown>;
+}
+
+const HEADER_REWRITE: DemoFilter = {
+  filter: "header-rewrite",
+  rootId: "header_rewrite",
+  what: "strips spoofable x-auth-* headers, moves /v1/ to /v2/ keeping the query, stamps the client, hides the backend's headers",
+  config: {
+    rules: [
+      { op: "remove_matching", match: { prefix: "x-auth-" } },
+      { op: "set", name: ":path", value: "/v2%CAPTURE(1)%", keep_query: true, allow: ["pseudo"], when: { path: { regex: "/v1(/.*)" } } },
+      { op: "set", name: "x-client-ip", value: "%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%" },
+      { target: "response", op: "set", name: "x-served-path", value: "%REQ(:path)%" },
+      { target: "response", op: "remove_matching", match: { prefix: "x-backend-" } },
+    ],
+  },
+  request: [[":method", "GET"], [":path", "/v1/items?page=2"], [":authority", "shop.example"], [":scheme", "http"], ["x-auth-user", "admin"], ["accept", "*/*"]],
+  response: [[":status", "200"], ["content-type", "text/plain"], ["x-backend-host", "10.0.0.7"], ["content-length", "2"]],
+  bad: { rules: [{ op: "sett", name: "x-a", value: "1" }, { op: "set", name: ":path", value: "/x" }, { op: "remove_matching", match: { regex: "x-(" } }] },
+};
+
+const ADD_HEADER: DemoFilter = {
+  filter: "add-header",
+  rootId: "add_header",
+  what: "the template filter: adds one header to every answer",
+  config: { name: "x-powered-by", value: "filterkit" },
+  request: [[":method", "GET"], [":path", "/hello"], [":authority", "example.com"], [":scheme", "http"]],
+  response: [[":status", "200"], ["content-type", "text/plain"], ["content-length", "2"]],
+  bad: { name: "bad header\r\n", value: 42 },
+};
 
 const show = (title: string, headers: HeaderPairs) => {
   console.log(`  ${title}`);
   for (const [k, v] of headers) console.log(`    ${k}: ${v}`);
 };
 
-console.log(`filters/add-header (release build, ${readFileSync(wasmPath).length} bytes) on the mock host\n`);
+for (const d of [HEADER_REWRITE, ADD_HEADER]) {
+  const wasm = wasmOf(d.filter);
+  console.log(`filters/${d.filter} (release build, ${readFileSync(wasm).length} bytes) on the mock host: ${d.what}\n`);
+  const host = createHost({ wasm, rootId: d.rootId, vmId: "demo", pluginConfig: d.config });
+  console.log(`configuration ${JSON.stringify(d.config)}\n  -> accepted: ${host.configured} (ABI ${host.abiVersion})\n`);
+  const stream = host.newHttpStream();
+  stream.sendRequestHeaders(d.request, true);
+  stream.sendResponseHeaders(d.response, false);
+  stream.sendResponseBody("ok", true);
+  stream.complete();
+  const line = (h: HeaderPairs, k: string) => h.find(([n]) => n === k)?.[1] ?? "";
+  console.log(`${line(d.request, ":method")} ${line(d.request, ":path")}`);
+  show("upstream received:", stream.request.headers);
+  show("client received:", stream.response.headers);
+  console.log(`  callbacks: ${stream.callbacks.map((c) => `${c.name}=${c.result ?? "-"}`).join(" ")}\n`);
+  const rejected = createHost({ wasm, rootId: d.rootId, pluginConfig: d.bad });
+  console.log(`configuration ${JSON.stringify(d.bad)}\n  -> accepted: ${rejected.configured}`);
+  for (const l of rejected.logsAt(LogLevel.error)) console.log(`  error log: ${l}`);
+  console.log("  Envoy refuses this configuration at load time the same way (onConfigure returned false).\n");
+}
 
-const config = { name: "x-powered-by", value: "filterkit" };
-const host = createHost({ wasm: wasmPath, rootId: "add_header", vmId: "demo", pluginConfig: config });
-console.log(`configuration ${JSON.stringify(config)} -> accepted: ${host.configured} (ABI ${host.abiVersion})\n`);
-
-const stream = host.newHttpStream();
-stream.sendRequestHeaders([[":method", "GET"], [":path", "/hello"], [":authority", "example.com"], [":scheme", "http"]], true);
-stream.sendResponseHeaders([[":status", "200"], ["content-type", "text/plain"], ["content-length", "2"]], false);
-stream.sendResponseBody("ok", true);
-stream.complete();
-console.log("GET /hello");
-show("upstream received:", stream.request.headers);
-show("client received:", stream.response.headers);
-console.log(`    body: ${stream.response.bodyText}`);
-console.log(`  callbacks: ${stream.callbacks.map((c) => `${c.name}=${c.result ?? "-"}`).join(" ")}\n`);
-
-const bad = { name: "bad header\r\n", value: 42 };
-const rejected = createHost({ wasm: wasmPath, rootId: "add_header", pluginConfig: bad });
-console.log(`configuration ${JSON.stringify(bad)} -> accepted: ${rejected.configured}`);
-for (const line of rejected.logsAt(LogLevel.error)) console.log(`  error log: ${line}`);
-console.log("\nEnvoy would refuse this configuration at load time the same way (onConfigure returned false).");
-
-// `npm run demo -- --envoy`: the same two steps in real Envoy (integration/src/envoy.ts settings;
-// without Docker, the runtime is set up by scripts/setup-envoy-runtime.sh when run as root).
+// `npm run demo -- --envoy`: both filters as one chain in real Envoy (integration/src/envoy.ts
+// settings; without Docker, the runtime is set up by scripts/setup-envoy-runtime.sh when run as root).
 if (process.argv.includes("--envoy")) {
   const { envoyRuntime } = await import("../integration/src/runtime.ts");
   const { startEnvoy, EnvoyStartError } = await import("../integration/src/envoy.ts");
@@ -46,32 +83,35 @@ if (process.argv.includes("--envoy")) {
   const { connect, send } = await import("../integration/src/client.ts");
   const skipped = envoyRuntime();
   if (skipped !== null) {
-    console.log(`\nreal Envoy: ${skipped}`);
+    console.log(`real Envoy: ${skipped}`);
     process.exit(0);
   }
-  const upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"]], body: "ok" }));
+  const upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"], ["x-backend-host", "10.0.0.7"]], body: "ok" }));
   const port = await upstream.start();
-  const plugin = (configuration: string) => ({ name: "add_header", rootId: "add_header", vmId: "demo", wasm: wasmPath, configuration, failurePolicy: "FAIL_CLOSED" as const });
-  const envoy = await startEnvoy({ upstreamPort: port, plugins: [plugin(JSON.stringify(config))] });
+  const plugin = (d: DemoFilter, config: Record<string, unknown>) => ({
+    name: d.rootId, rootId: d.rootId, vmId: d.rootId, wasm: wasmOf(d.filter), configuration: JSON.stringify(config), failurePolicy: "FAIL_CLOSED" as const,
+  });
+  const envoy = await startEnvoy({ upstreamPort: port, plugins: [plugin(HEADER_REWRITE, HEADER_REWRITE.config), plugin(ADD_HEADER, ADD_HEADER.config)] });
   try {
-    console.log(`\nthe same filter in real Envoy ${envoy.version} (${envoy.runtime}, ready in ${Math.round(envoy.startupMs)} ms)\n`);
+    console.log(`the chain header-rewrite -> add-header in real Envoy ${envoy.version} (${envoy.runtime}, ready in ${Math.round(envoy.startupMs)} ms)\n`);
     const client = connect(envoy.url);
-    const r = await send(client, { method: "GET", path: "/hello", headers: [["host", "example.com"]], chunks: [] });
+    const r = await send(client, { method: "GET", path: "/v1/items?page=2", headers: [["host", "shop.example"], ["x-auth-user", "admin"]], chunks: [] });
     await client.close();
-    console.log("GET /hello");
-    show("upstream received:", upstream.received.at(-1)?.headers ?? []);
+    console.log("GET /v1/items?page=2");
+    const got = upstream.received.at(-1);
+    show("upstream received:", [[":path", got?.path ?? ""], ...(got?.headers ?? [])]);
     show("client received:", [[":status", String(r.status)], ...r.headers]);
     console.log(`    body: ${r.body}`);
   } finally {
     await envoy.stop();
   }
   try {
-    await startEnvoy({ upstreamPort: port, plugins: [plugin(JSON.stringify(bad))] });
+    await startEnvoy({ upstreamPort: port, plugins: [plugin(HEADER_REWRITE, HEADER_REWRITE.bad)] });
     console.log("\nEnvoy started with the bad configuration: that should not happen");
     process.exitCode = 1;
   } catch (e) {
     if (!(e instanceof EnvoyStartError)) throw e;
-    console.log(`\nconfiguration ${JSON.stringify(bad)} -> Envoy refuses to start:`);
+    console.log(`\nconfiguration ${JSON.stringify(HEADER_REWRITE.bad)} -> Envoy refuses to start:`);
     for (const line of e.log.split("\n").filter((l) => /wasm log|failed to load/.test(l))) console.log(`  ${line.replace(/^\[[^\]]*\]/, "").trim()}`);
   }
   await upstream.stop();
