@@ -126,6 +126,11 @@ describe.each(BUILDS)("conditions (%s build)", (build) => {
       .toEqual(["request true /users/42/posts/7|42/posts/7"]);
     // an unmatched optional group captures ""
     expect(run(build, { path: { regex: "/users/([0-9]+)(/x)?/posts/.*" } }, r)).toEqual(["request true /users/42/posts/7|42|"]);
+    // named groups carry their names, parallel to the values; a failed branch gives its names back too
+    expect(run(build, { any: [
+      { all: [{ path: { regex: "/(?P<kind>users)/.*" } }, { method: "PUT" }] },
+      { path: { regex: "/users/(?P<id>[0-9]+)/posts/([0-9]+)" } },
+    ] }, r)).toEqual(["request true /users/42/posts/7|42|7 names=|id|"]);
     // no captures when the condition fails
     expect(run(build, { all: [{ path: { regex: "/(users).*" } }, { method: "PUT" }] }, r)).toEqual(["request false "]);
   });

@@ -228,6 +228,7 @@ export function runRules(rules: Array<Rule>, target: HeaderList, request: Header
     const rule = unchecked(rules[i]);
     if (!rule.when.evaluate(input)) continue;
     values.captures = rule.when.captures;
+    values.captureNames = rule.when.captureNames;
     if (rule.target == Target.Query) {
       if (request !== null) applyQueryRule(rule, request, values, out, dryRun);
     } else {

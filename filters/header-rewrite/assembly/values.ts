@@ -21,6 +21,8 @@ export class RuleValues extends FormatContext {
   response: Headers | null;
   /** the groups of the rule's condition (index 0 = the whole match) */
   captures: Array<string> = new Array<string>();
+  /** their names ("" for unnamed groups) */
+  captureNames: Array<string> = new Array<string>();
 
   constructor(phase: FormatPhase, request: Headers | null, response: Headers | null) {
     super();
@@ -48,6 +50,11 @@ export class RuleValues extends FormatContext {
 
   capture(index: i32): string | null {
     return index >= 0 && index < this.captures.length ? unchecked(this.captures[index]) : null;
+  }
+
+  namedCapture(name: string): string | null {
+    const i = this.captureNames.indexOf(name);
+    return i > 0 ? this.capture(i) : null;
   }
 
   /** The rule's value for this phase ("" for a rule without one). */

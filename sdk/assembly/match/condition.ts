@@ -51,6 +51,8 @@ export class Condition {
   statuses: Array<i32> = new Array<i32>();
   /** groups of the first regex leaf that matched in the last evaluation */
   captures: Array<string> = new Array<string>();
+  /** their names ("" for unnamed groups), parallel to `captures` */
+  captureNames: Array<string> = new Array<string>();
 
   /** A condition that always holds (a rule without `when`). */
   static always(): Condition {
@@ -125,9 +127,10 @@ export class Condition {
     return c;
   }
 
-  /** Whether the condition holds for `input`; `captures` then hold the first matching regex leaf's groups. */
+  /** Whether the condition holds for `input`; `captures` (and `captureNames`) then hold the first matching regex leaf's groups. */
   evaluate(input: MatchInput): bool {
     this.captures = new Array<string>();
+    this.captureNames = new Array<string>();
     return this.eval(input, this);
   }
 
@@ -138,9 +141,11 @@ export class Condition {
       // failed (or anything under `not`) gives back what it captured.
       case ConditionKind.All: {
         const kept = root.captures;
+        const keptNames = root.captureNames;
         for (let i = 0; i < this.children.length; i++) {
           if (!unchecked(this.children[i]).eval(input, root)) {
             root.captures = kept;
+            root.captureNames = keptNames;
             return false;
           }
         }
@@ -149,15 +154,19 @@ export class Condition {
       case ConditionKind.Any: {
         for (let i = 0; i < this.children.length; i++) {
           const kept = root.captures;
+          const keptNames = root.captureNames;
           if (unchecked(this.children[i]).eval(input, root)) return true;
           root.captures = kept;
+          root.captureNames = keptNames;
         }
         return false;
       }
       case ConditionKind.Not: {
         const kept = root.captures;
+        const keptNames = root.captureNames;
         const held = this.children.length == 1 && unchecked(this.children[0]).eval(input, root);
         root.captures = kept;
+        root.captureNames = keptNames;
         return this.children.length == 1 && !held;
       }
       case ConditionKind.Method: return this.methods.includes(input.method());
@@ -184,7 +193,10 @@ export class Condition {
   private one(s: string, root: Condition): bool {
     const m = this.matcher;
     if (m === null || !m.matches(s)) return false;
-    if (m.kind == MatchKind.Regex && root.captures.length == 0) root.captures = m.captures;
+    if (m.kind == MatchKind.Regex && root.captures.length == 0) {
+      root.captures = m.captures;
+      root.captureNames = m.captureNames;
+    }
     return true;
   }
 

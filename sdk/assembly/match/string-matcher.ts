@@ -36,6 +36,7 @@ export class StringMatcher {
   regex: Regex | null = null;
   /** the groups of the last successful regex match (index 0 = the whole match) */
   captures: Array<string> = new Array<string>();
+  /** the name of each group ("" for unnamed ones and the whole match), parallel to `captures` */
   captureNames: Array<string> = new Array<string>();
 
   /** A matcher from an object with one of exact/prefix/suffix/contains/regex (+ ignore_case). Errors go to `cfg`. */
@@ -54,7 +55,11 @@ export class StringMatcher {
     if (m.kind == MatchKind.Regex && found == 1 && m.value.length > 0) {
       const r = Regex.compile(m.value, m.ignoreCase ? "i" : "");
       if (!r.ok) cfg.fail("regex", "not a valid pattern: " + r.describe());
-      else m.regex = r.regex;
+      else {
+        const re = r.regex!;
+        m.regex = re;
+        for (let g = 0; g <= re.groupCount; g++) m.captureNames.push(re.groupName(g));
+      }
     }
     return m;
   }
