@@ -37,10 +37,18 @@ const ENVOY_LEVELS: Record<string, LogLevelName> = { trace: "trace", debug: "deb
  * empty parts left out and the root id left out when it equals the name (seen in its logs: plugin
  * "vm_config_echo", root id "vm_config_echo", vm id "echo_json" → "vm_config_echo echo_json").
  */
-function pluginPrefixes(scenario: Scenario): string[] {
+/**
+ * Each plugin's log prefixes. Envoy 1.40 writes `<name> <root_id> <vm_id>` (empty parts left out)
+ * for stream contexts, and leaves the root id out when it equals the name for the root context's
+ * lines (measured: a stream's line reads "header_rewrite header_rewrite header_rewrite", the same
+ * plugin's configure error "header_rewrite header_rewrite").
+ */
+function pluginPrefixes(scenario: Scenario): string[][] {
   return scenario.plugins.map((p) => {
     const name = p.rootId || "plugin";
-    return [name, p.rootId === name ? "" : p.rootId, p.vmId].filter((x) => x !== "").join(" ");
+    const full = [name, p.rootId, p.vmId].filter((x) => x !== "").join(" ");
+    const short = [name, p.rootId === name ? "" : p.rootId, p.vmId].filter((x) => x !== "").join(" ");
+    return [full, short];
   });
 }
 
@@ -49,7 +57,7 @@ export function pluginLogs(scenario: Scenario, log: string): ScenarioLog[] {
   const prefixes = pluginPrefixes(scenario);
   const out: ScenarioLog[] = [];
   for (const m of log.matchAll(/\]\[(trace|debug|info|warning|error|critical)\]\[wasm\][^\n]*? wasm log ([^:\n]*): ([^\n]*)/g)) {
-    const plugin = prefixes.indexOf(m[2].trim());
+    const plugin = prefixes.findIndex((forms) => forms.includes(m[2].trim()));
     if (plugin >= 0) out.push({ plugin, level: ENVOY_LEVELS[m[1]], message: m[3] });
   }
   return out;
