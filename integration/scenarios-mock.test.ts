@@ -1,30 +1,31 @@
-// The scenario corpus (integration/scenarios/*.json) on the mock host: every file states what its
+// The scenario corpus (integration/scenarios/*.json and filters/*/scenarios/*.json) on the mock host: every file states what its
 // requests must produce (`expect` blocks, scenario.schema.json) and the mock must meet all of it.
 // The same expectations are checked in real Envoy by differential.test.ts, so the corpus cannot
-// drift into agreeing hosts that are both wrong. The README next to the corpus lists each file.
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+// drift into agreeing hosts that are both wrong. The README next to the corpus (a filter's own
+// README for its scenarios) lists each file.
+import { readFileSync } from "node:fs";
+import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkExpectations, formatExpectationFailures } from "../host-mock/src/scenario/expect.ts";
 import { expectationsOf, hasExpectations, parseScenario, type Scenario } from "../host-mock/src/scenario/format.ts";
 import { mockOutcome } from "../host-mock/src/scenario/run-mock.ts";
+import { corpusFiles } from "./src/corpus.ts";
 
-const dir = fileURLToPath(new URL("./scenarios/", import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+const corpus = corpusFiles();
+const files = corpus.map((c) => c.name);
 
 function load(name: string): Scenario {
-  const file = join(dir, name);
+  const file = corpus.find((c) => c.name === name)?.path ?? name;
   return parseScenario(JSON.parse(readFileSync(file, "utf8")), file);
 }
 
 describe("scenario corpus on the mock host", () => {
   it("every file states expectations and has a README row", () => {
     expect(files.length).toBeGreaterThanOrEqual(15);
-    const readme = readFileSync(join(dir, "README.md"), "utf8");
-    for (const f of files) {
-      expect(hasExpectations(load(f)), `${f} states no expectation`).toBe(true);
-      expect(readme, `README.md has no row for ${f}`).toContain(`\`${f}\``);
+    expect(files.filter((f) => f.startsWith("filters/")).length, "the filters' own scenarios are found").toBeGreaterThan(0);
+    for (const c of corpus) {
+      expect(hasExpectations(load(c.name)), `${c.name} states no expectation`).toBe(true);
+      expect(readFileSync(c.readme, "utf8"), `${c.readme} has no row for ${c.name}`).toContain(`\`${basename(c.name)}\``);
     }
   });
 
