@@ -199,8 +199,9 @@ export function isAscii(s: string): boolean {
   return true;
 }
 
+/** UTF-8 byte length (Node's native count: for long strings many times faster than a JS scan). */
 export function utf8Length(s: string): number {
-  return isAscii(s) ? s.length : Buffer.byteLength(s, "utf8");
+  return Buffer.byteLength(s, "utf8");
 }
 
 export function utf8(s: string): Uint8Array {

@@ -85,11 +85,18 @@ const METHODS = ["GET", "GET", "GET", "POST", "POST", "PUT", "PATCH", "DELETE", 
 const WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
 const STATUSES = [200, 200, 200, 200, 201, 202, 203, 204, 206, 301, 302, 307, 400, 401, 403, 404, 409, 418, 429, 500, 502, 503];
 
-const asciiAlphabets = new Map<string, boolean>();
-function isAsciiAlphabet(alphabet: string): boolean {
-  let ascii = asciiAlphabets.get(alphabet);
-  if (ascii === undefined) asciiAlphabets.set(alphabet, ascii = /^[\x00-\x7f]*$/.test(alphabet));
-  return ascii;
+/**
+ * For an ASCII alphabet, the character each random byte picks (`alphabet[byte % length]`), so a
+ * long string costs one table load per character; null for an alphabet with other characters.
+ */
+const byteTables = new Map<string, Uint8Array | null>();
+function byteTable(alphabet: string): Uint8Array | null {
+  let table = byteTables.get(alphabet);
+  if (table === undefined) {
+    table = /^[\x00-\x7f]*$/.test(alphabet) ? Uint8Array.from({ length: 256 }, (_, b) => alphabet.charCodeAt(b % alphabet.length)) : null;
+    byteTables.set(alphabet, table);
+  }
+  return table;
 }
 
 /** The random choices, over one seeded generator. */
@@ -126,7 +133,8 @@ class Dice {
     const len = alphabet.length;
     const block = Math.min(n, 4_096);
     let s: string;
-    if (block <= 8 || !isAsciiAlphabet(alphabet)) {
+    const table = block <= 8 ? null : byteTable(alphabet);
+    if (table === null) {
       s = "";
       let w = this.r.nextU32();
       for (let i = 0; i < block; i++) {
@@ -140,7 +148,7 @@ class Dice {
       let w = 0;
       for (let i = 0; i < block; i++) {
         if ((i & 3) === 0) w = this.r.nextU32();
-        bytes[i] = alphabet.charCodeAt((w & 0xff) % len);
+        bytes[i] = table[w & 0xff];
         w >>>= 8;
       }
       s = bytes.toString("latin1");
