@@ -12,7 +12,30 @@ export const MAX_PAIRS_SIZE = 1024 * 1024;
 export const MAX_PAIRS_COUNT = 1024;
 
 export function encodePairs(pairs: ReadonlyArray<readonly [string, string]>): Uint8Array {
-  return encodeBytePairs(pairs.map(([k, v]) => [utf8(k), utf8(v)] as const));
+  // One buffer, strings written into it by Node's native UTF-8 encoder (the same bytes TextEncoder
+  // gives, lone surrogates as U+FFFD): every header map a filter reads passes through here.
+  let size = 4;
+  const lengths = new Array<number>(pairs.length * 2);
+  for (let i = 0; i < pairs.length; i++) {
+    const k = Buffer.byteLength(pairs[i][0], "utf8");
+    const v = Buffer.byteLength(pairs[i][1], "utf8");
+    lengths[2 * i] = k;
+    lengths[2 * i + 1] = v;
+    size += 8 + k + 1 + v + 1;
+  }
+  const out = Buffer.alloc(size);
+  out.writeUInt32LE(pairs.length, 0);
+  let p = 4;
+  for (let i = 0; i < pairs.length; i++) {
+    out.writeUInt32LE(lengths[2 * i], p);
+    out.writeUInt32LE(lengths[2 * i + 1], p + 4);
+    p += 8;
+  }
+  for (let i = 0; i < pairs.length; i++) {
+    p += out.write(pairs[i][0], p, "utf8") + 1; // NUL already 0
+    p += out.write(pairs[i][1], p, "utf8") + 1;
+  }
+  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
 /** The same wire format over raw bytes (map-valued properties whose values are not text). */

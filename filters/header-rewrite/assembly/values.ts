@@ -6,11 +6,18 @@
 import { FormatContext, FormatPhase, HeaderPair, Headers, getProperty } from "@filterkit/sdk";
 import { Rule } from "./config";
 
+/** Whether the pair's name is `want` (UTF-8), compared as bytes: no string is made per header. */
+function named(p: HeaderPair, want: ArrayBuffer): bool {
+  const n = want.byteLength;
+  return p.key.byteLength == n && memory.compare(changetype<usize>(p.key), changetype<usize>(want), <usize>n) == 0;
+}
+
 function first(pairs: Headers | null, name: string): string | null {
   if (pairs === null) return null;
+  const want = String.UTF8.encode(name);
   for (let i = 0; i < pairs.length; i++) {
     const p = unchecked(pairs[i]);
-    if (p.keyString() == name) return p.valueString();
+    if (named(p, want)) return p.valueString();
   }
   return null;
 }
@@ -39,9 +46,10 @@ export class RuleValues extends FormatContext {
     const out = new Array<string>();
     const pairs = this.request;
     if (pairs === null) return out;
+    const want = String.UTF8.encode(name);
     for (let i = 0; i < pairs.length; i++) {
       const p = unchecked(pairs[i]);
-      if (p.keyString() == name) out.push(p.valueString());
+      if (named(p, want)) out.push(p.valueString());
     }
     return out;
   }
