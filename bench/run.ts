@@ -2,11 +2,13 @@
 //
 // These machines are noisy, so every figure is the median of several rounds, and comparisons are
 // made as ratios between variants measured in the same process, interleaved round by round.
-// Results print as a table and are written to bench/results/latest.json.
+// Results print as a table and are written to bench/results/latest.json. `--quick` (what CI runs,
+// so no benchmark rots) takes every figure with fewer rounds and operations: its numbers are
+// rough, its PASS / MISS verdicts still checked.
 // `npm run bench` bundles this file with esbuild and runs it on plain Node: a TypeScript loader's
 // module interop (tsx, vite) turns every cross-module reference into a getter call, which would be
 // measured as if it were the host's cost.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -14,8 +16,11 @@ import { createHost, type MockHost } from "../host-mock/src/index.ts";
 import { median, rounds, timeOps } from "./stats.ts";
 import { inProcessSuite, vitestSuite } from "./suite-throughput.ts";
 import { regexRows } from "./regex.ts";
+import { headerRewriteFuzzRows, headerRewriteRows } from "./header-rewrite.ts";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+// bench/run.ts runs bundled as .cache/bench/run.mjs: the repository is the first folder up with package.json
+const here = dirname(fileURLToPath(import.meta.url));
+const root = existsSync(join(here, "..", "package.json")) ? resolve(here, "..") : resolve(here, "..", "..");
 const wasm = (dir: string, target = "release") => join(root, dir, "build", `${target}.wasm`);
 
 const EXAMPLE = {
@@ -46,7 +51,10 @@ function oneRequest(host: MockHost): void {
 
 type Row = { name: string; value: number; unit: string; target?: string; pass?: boolean; note?: string };
 const rows: Row[] = [];
-const ROUNDS = 7;
+const QUICK = process.argv.includes("--quick");
+const ROUNDS = QUICK ? 3 : 7;
+/** An operation count, cut 20-fold in --quick runs. */
+const ops = (n: number): number => (QUICK ? Math.max(1, Math.round(n / 20)) : n);
 
 // 0. How fast is this machine right now? A fixed integer loop, so a reader can tell a slow run
 // (shared or throttled cores) from a slow kit: compare figures across runs only with this in view.
@@ -64,8 +72,8 @@ let calibrationSink = 0;
   const ex: number[] = [];
   const base: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    ex.push(timeOps(20000, () => oneRequest(example)));
-    base.push(timeOps(20000, () => oneRequest(noop)));
+    ex.push(timeOps(ops(20000), () => oneRequest(example)));
+    base.push(timeOps(ops(20000), () => oneRequest(noop)));
   }
   const rps = 1e9 / median(ex);
   rows.push({ name: "simulated requests/s, example filter (1 core)", value: rps, unit: "req/s", target: ">= 50,000/s", pass: rps >= 50000 });
@@ -83,7 +91,7 @@ let calibrationSink = 0;
     s.complete();
   };
   for (let i = 0; i < 20; i++) run();
-  const perRequest = rounds(ROUNDS, () => timeOps(20, run));
+  const perRequest = rounds(ROUNDS, () => timeOps(QUICK ? 5 : 20, run));
   const roundTrips = (N * 1e9) / median(perRequest);
   rows.push({ name: "header round trips/s (get + add)", value: roundTrips, unit: "trips/s", target: ">= 2,000,000/s", pass: roundTrips >= 2_000_000 });
 }
@@ -93,10 +101,10 @@ let calibrationSink = 0;
   const host = createHost(EXAMPLE);
   for (let i = 0; i < 10000; i++) oneRequest(host);
   const warm = host.memoryPages();
-  for (let i = 0; i < 100000; i++) oneRequest(host);
+  for (let i = 0; i < ops(100000); i++) oneRequest(host);
   const after = host.memoryPages();
   rows.push({ name: "memory pages after warm-up (10,000 requests)", value: warm, unit: "pages" });
-  rows.push({ name: "memory pages after 100,000 more requests", value: after, unit: "pages", target: "= warm-up", pass: after === warm });
+  rows.push({ name: `memory pages after ${ops(100000).toLocaleString("en-US")} more requests`, value: after, unit: "pages", target: "= warm-up", pass: after === warm });
 }
 
 // 5. Size of the release .wasm.
@@ -114,8 +122,8 @@ let calibrationSink = 0;
   const l: number[] = [];
   const p: number[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    l.push(timeOps(10000, () => oneRequest(legacy)));
-    p.push(timeOps(10000, () => oneRequest(ported)));
+    l.push(timeOps(ops(10000), () => oneRequest(legacy)));
+    p.push(timeOps(ops(10000), () => oneRequest(ported)));
   }
   rows.push({ name: "compat filter requests/s, our SDK", value: 1e9 / median(p), unit: "req/s" });
   rows.push({ name: "compat filter requests/s, proxy-runtime 0.1.8", value: 1e9 / median(l), unit: "req/s" });
@@ -128,6 +136,9 @@ let calibrationSink = 0;
 // 6b. The SDK regex engine: a pathological pattern at 10 KB and 100 KB, typical header patterns.
 rows.push(...regexRows(root, ROUNDS));
 
+// 6c. header-rewrite: a 10-rule configuration next to the example filter, and its release size.
+rows.push(...headerRewriteRows(root, ROUNDS, ops(20000)));
+
 // 7. Instantiation from a compiled module (the compile cache is warm after the first host). Last,
 // because it leaves thousands of dead instances for V8 to collect, which would slow what follows.
 {
@@ -136,7 +147,7 @@ rows.push(...regexRows(root, ROUNDS));
   for (let i = 0; i < 300; i++) { createHost({ ...EXAMPLE, start: false }); createHost(EXAMPLE); }
   const bare: number[] = [];
   const full: number[] = [];
-  for (let i = 0; i < 2000; i++) {
+  for (let i = 0; i < ops(2000); i++) {
     const t0 = process.hrtime.bigint();
     createHost({ ...EXAMPLE, start: false });
     const t1 = process.hrtime.bigint();
@@ -155,16 +166,27 @@ rows.push(...regexRows(root, ROUNDS));
 // in-process, then the same suite run by vitest as a child process. After 7, so the suite's own
 // thousands of dead hosts cannot slow the instantiate figure; vitest last, as it loads both cores.
 rows.push(...inProcessSuite(root, ROUNDS));
-rows.push(...vitestSuite(root, 3));
+rows.push(...vitestSuite(root, QUICK ? 1 : 3));
+
+// 9. The fuzz harness on header-rewrite: 1,000,000 hostile requests over every core (20,000 in
+// --quick). Last: it loads every core for minutes.
+rows.push(...(await headerRewriteFuzzRows(root, QUICK ? 20_000 : 1_000_000)));
 
 const fmt = (r: Row) => {
   const v = r.unit === "ratio" ? r.value.toFixed(2) : r.value >= 1000 ? Math.round(r.value).toLocaleString("en-US") : r.value.toFixed(r.value < 1 ? 3 : 1);
   const verdict = r.pass === undefined ? "" : r.pass ? "PASS" : "MISS";
   return `${r.name.padEnd(56)} ${`${v} ${r.unit}`.padStart(20)}  ${(r.target ?? "").padEnd(16)} ${verdict} ${r.note ?? ""}`;
 };
-console.log(`node ${process.version}, ${ROUNDS} rounds per figure, medians\n`);
+console.log(`node ${process.version}, ${ROUNDS} rounds per figure, medians${QUICK ? " (--quick: rough figures)" : ""}\n`);
 for (const r of rows) console.log(fmt(r));
 const out = join(root, "bench", "results", "latest.json");
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows, calibrationSink }, null, 2));
-console.log(`\nwritten to ${out}`);
+writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, quick: QUICK, rows, calibrationSink }, null, 2));
+const judged = rows.filter((r) => r.pass !== undefined);
+console.log(`\n${judged.filter((r) => r.pass).length} targets met, ${judged.filter((r) => !r.pass).length} missed; written to ${out}`);
+// A figure that is not a number means a benchmark broke (a target missed is reported, not an error).
+const broken = rows.filter((r) => !Number.isFinite(r.value));
+if (broken.length > 0) {
+  console.error(`bench: ${broken.length} figure(s) are not numbers: ${broken.map((r) => r.name).join(", ")}`);
+  process.exitCode = 1;
+}
