@@ -6,20 +6,18 @@ import type { HeaderPairs } from "./pairs.ts";
 
 /**
  * Envoy "inline" headers (§11.2): Envoy stores them in O(1) slots that hold ONE entry, so `add` on an
- * existing one appends to its value with "," ("; " for cookie) instead of creating a second entry.
+ * existing one appends to its value with "," instead of creating a second entry.
  * The reference does not enumerate Envoy's full list (§13); this is the pseudo-headers plus the
- * common names §11.2 names. This is the only place the list lives.
+ * common names §11.2 names. This is the only place the list lives. `cookie` is not one: Envoy 1.40
+ * keeps every cookie header a client sends, and every one a filter adds, as its own entry
+ * (measured: integration/scenarios/request-id.json).
  */
 export const INLINE_HEADERS: ReadonlySet<string> = new Set([
   ":authority", ":path", ":method", ":scheme", ":protocol", ":status",
   "content-type", "content-length", "user-agent", "x-request-id", "x-forwarded-for",
-  "x-forwarded-proto", "te", "connection", "grpc-status", "grpc-message", "date", "server", "cookie",
+  "x-forwarded-proto", "te", "connection", "grpc-status", "grpc-message", "date", "server",
 ]);
 
-/** Separator used when `add` merges into an existing inline header. */
-function mergeSeparator(key: string): string {
-  return key === "cookie" ? "; " : ",";
-}
 
 export function getFirst(map: HeaderPairs, key: string): string | undefined {
   for (let i = 0; i < map.length; i++) if (map[i][0] === key) return map[i][1];
@@ -31,7 +29,7 @@ export function addValue(map: HeaderPairs, key: string, value: string): void {
   if (INLINE_HEADERS.has(key)) {
     for (let i = 0; i < map.length; i++) {
       if (map[i][0] === key) {
-        map[i][1] = map[i][1] === "" ? value : map[i][1] + mergeSeparator(key) + value;
+        map[i][1] = map[i][1] === "" ? value : map[i][1] + "," + value;
         return;
       }
     }
