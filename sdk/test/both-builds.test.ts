@@ -1,5 +1,5 @@
 // Guard: every SDK and filter test file that runs guest code runs it on both builds (BUILDS in
-// helpers.ts, or an explicit ["debug", "release"] list). The release build is what Envoy runs; a
+// helpers.ts, or an explicit ["debug", "release"] list, or a `for (const b of BUILDS)` loop). The release build is what Envoy runs; a
 // test on the debug build alone says nothing about it. Foreign-SDK fixtures (compat/go-sdk,
 // compat/rust-sdk) have one build, made by their own toolchains, and are not covered.
 import { readdirSync, readFileSync } from "node:fs";
@@ -19,7 +19,7 @@ function testFiles(dir: string): string[] {
 }
 
 const RUNS_GUEST = /\bcreateHost\(|\bcreateWorkers\(|\bfilterHost\(/;
-const BOTH = /describe\.each\((BUILDS|\[\s*"(debug|release)",\s*"(debug|release)"\s*\](\s*as const)?)\)/;
+const BOTH = /describe\.each\((BUILDS|\[\s*"(debug|release)",\s*"(debug|release)"\s*\](\s*as const)?)\)|for \(const \w+ of BUILDS\)/;
 
 it("every SDK and filter test that runs guest code covers the debug and the release build", () => {
   const files = [...testFiles(join(repoRoot, "sdk/test")), ...testFiles(join(repoRoot, "filters")), ...testFiles(join(repoRoot, "compat/proxy-runtime"))];
