@@ -2,7 +2,7 @@
 // the example filter (add-header) and a no-op filter, interleaved round by round; its release size
 // (target < 60 KB with the regex engine); and the fuzz harness on hostile traffic (1,000,000
 // requests in a full run), split over worker threads, zero traps.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -72,11 +72,14 @@ export function headerRewriteRows(root: string, rounds: number, opsPerRound: num
   for (let r = 0; r < rounds; r++) hosts.forEach((h, i) => t[i].push(timeOps(opsPerRound, () => oneRequest(h))));
   const [h, e, n] = t.map(median);
   const bytes = readFileSync(wasm("filters/header-rewrite"));
+  // scripts/build.mjs keeps the module as asc wrote it, before its data section was packed
+  const asc = join(root, ".cache", "unpacked", "filters", "header-rewrite", "build", "release.wasm");
+  const ascNote = existsSync(asc) ? `; as asc wrote it ${statSync(asc).size} B` : "";
   return [
     { name: "header-rewrite, 10 rules: CPU per simulated request", value: h / 1000, unit: "µs" },
     { name: "header-rewrite 10 rules / example filter, per request", value: h / e, unit: "ratio", note: `example ${(e / 1000).toFixed(1)} µs` },
     { name: "header-rewrite 10 rules / no-op filter, per request", value: h / n, unit: "ratio", note: `no-op ${(n / 1000).toFixed(1)} µs` },
-    { name: "header-rewrite release .wasm", value: bytes.length / 1024, unit: "KiB", target: "< 60 KB", pass: bytes.length < 60_000, note: `${bytes.length} B` },
+    { name: "header-rewrite release .wasm", value: bytes.length / 1024, unit: "KiB", target: "< 60 KB", pass: bytes.length < 60_000, note: `${bytes.length} B${ascNote}` },
     { name: "header-rewrite release .wasm, gzip", value: gzipSync(bytes).length / 1024, unit: "KiB" },
   ];
 }

@@ -9,8 +9,17 @@
 // An asconfig.json in <dir> may name another compiler package with "x-compiler" (the proxy-runtime
 // compatibility fixture is built with "assemblyscript-0.14", the compiler that SDK requires).
 //
+// A release build of AssemblyScript 0.28 (not debug builds, not entries built with another
+// compiler) then has its data section packed by scripts/wasm-pack-data.mjs: one compressed segment
+// and a decoder run by `_initialize`, the source map shifted along; the packed file is the build
+// output. The module as asc wrote it is kept in .cache/unpacked/<same path> (with its map), which
+// the packer's tests compare against. Such a build is compiled and packed in a private folder under
+// .cache and then renamed into place, so that a build running at the same time (or a test reading
+// the module) never sees asc's module half-written or not yet packed.
+//
 // Builds are skipped when both outputs are newer than every input (the entry's sources, the SDK,
-// the asconfig files). `--force` rebuilds everything; `--quiet` prints one summary line (and failures).
+// the asconfig files, and for packed release builds the packer). `--force` rebuilds everything;
+// `--quiet` prints one summary line (and failures).
 //
 // Then every `compat/<sdk>/build.sh` runs (filters written with other SDKs — Rust, Go — built from
 // source with their own toolchains; each script is idempotent and quick when nothing changed).
@@ -20,10 +29,11 @@
 // (CI set) a missing toolchain is a build failure: CI always builds and tests every fixture.
 // `--no-foreign` skips them (the demo needs only the AssemblyScript filters, not Go or Rust).
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, statSync, mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { packFile } from "./wasm-pack-data.mjs";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const args = new Set(process.argv.slice(2));
@@ -37,6 +47,10 @@ const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.
 const FOREIGN_STATUS = join(root, ".cache", "foreign-builds.json");
 /** A compat build script's "this machine lacks my toolchain" exit code. */
 const NO_TOOLCHAIN = 3;
+/** The post-link step of AssemblyScript 0.28 release builds: its sources are inputs of those builds. */
+const PACKER = ["wasm-pack-data.mjs", "wasm-pack-codec.mjs"].map((f) => join(root, "scripts", f));
+/** Where a packed release module's unpacked original is kept, at its path relative to the root. */
+const UNPACKED = join(root, ".cache", "unpacked");
 
 /** Every file under `dir` whose name ends with `.ts`, recursively. */
 function tsFiles(dir) {
@@ -83,8 +97,10 @@ function planEntry(dir) {
   const newestInput = newestMtime(inputs);
   const targets = ["release", "debug"].map((target) => {
     const out = join(dir, "build", `${target}.wasm`);
-    const fresh = !force && existsSync(out) && statSync(out).mtimeMs > newestInput;
-    return { target, out, fresh };
+    const pack = target === "release" && compiler === "assemblyscript";
+    const newest = pack ? Math.max(newestInput, newestMtime(PACKER)) : newestInput;
+    const fresh = !force && existsSync(out) && statSync(out).mtimeMs > newest;
+    return { target, out, fresh, pack };
   });
   return { dir, configPath, compiler, ascBin, targets };
 }
@@ -107,13 +123,54 @@ async function buildTarget(entry, target) {
   const ownConfig = entry.configPath.startsWith(entry.dir);
   const cwd = ownConfig ? entry.dir : root;
   const entryFile = relative(cwd, join(entry.dir, "assembly", "index.ts"));
-  const outFile = relative(cwd, target.out);
+  // asc's output depends on the file's name, not its folder (the source map is named after it)
+  mkdirSync(join(root, ".cache"), { recursive: true });
+  const staging = target.pack ? mkdtempSync(join(root, ".cache", "staging-")) : null;
+  const written = staging === null ? target.out : join(staging, basename(target.out));
   const argv = [entry.ascBin, entryFile, "--config", relative(cwd, entry.configPath), "--target", target.target];
-  argv.push(entry.compiler === "assemblyscript" ? "-o" : "-b", outFile);
-  const { code, output } = await run(process.execPath, argv, cwd);
+  argv.push(entry.compiler === "assemblyscript" ? "-o" : "-b", relative(cwd, written));
+  let { code, output } = await run(process.execPath, argv, cwd);
+  let note = "";
+  if (code === 0 && target.pack) {
+    try {
+      note = packRelease(written, target.out);
+    } catch (e) {
+      code = 1;
+      output += `packing the data section failed: ${e instanceof Error ? e.stack : String(e)}\n`;
+    }
+  }
+  if (staging !== null) rmSync(staging, { recursive: true, force: true });
   const ms = performance.now() - started;
   const errors = output.split("\n").filter((l) => /ERROR|FAILURE|Error:/.test(l));
-  return { code, output, errors, ms };
+  return { code, output, errors, ms, note };
+}
+
+/**
+ * Keeps the module asc wrote at `written` (and its map) under .cache/unpacked, packs its data
+ * section there, and moves it to `out`, each file replaced whole (the map first: a module is never
+ * newer than its map). Returns why, when the module was left as it was for a reason other than
+ * size ("" else).
+ */
+function packRelease(written, out) {
+  const keep = join(UNPACKED, relative(root, out));
+  mkdirSync(dirname(keep), { recursive: true });
+  for (const suffix of [".map", ""]) {
+    if (!existsSync(`${written}${suffix}`)) continue;
+    copyFileSync(`${written}${suffix}`, `${keep}${suffix}.${process.pid}`);
+    renameSync(`${keep}${suffix}.${process.pid}`, `${keep}${suffix}`);
+  }
+  const result = packFile(written);
+  for (const suffix of [".map", ""]) if (existsSync(`${written}${suffix}`)) renameSync(`${written}${suffix}`, `${out}${suffix}`);
+  return result.packed || result.reason === undefined || /would not make it smaller/.test(result.reason) ? "" : result.reason;
+}
+
+/** "<size> B", and what asc wrote when the data section was packed. */
+function sizeNote(target) {
+  if (!existsSync(target.out)) return `${target.target} missing`;
+  const size = statSync(target.out).size;
+  const keep = join(UNPACKED, relative(root, target.out));
+  const before = target.pack && existsSync(keep) ? statSync(keep).size : size;
+  return `${target.target} ${size} B${before !== size ? ` (asc: ${before} B)` : ""}`;
 }
 
 async function main() {
@@ -129,6 +186,7 @@ async function main() {
       const job = jobs[next++];
       const r = await buildTarget(job.entry, job.target);
       results.push({ ...job, ...r });
+      if (r.note !== "") process.stderr.write(`note: ${relative(root, job.entry.dir)} (${job.target.target}): data section not packed: ${r.note}\n`);
       if (r.code !== 0) {
         failed++;
         process.stderr.write(`\nbuild failed: ${relative(root, job.entry.dir)} (${job.target.target})\n${r.output}\n`);
@@ -178,10 +236,10 @@ async function main() {
   } else {
     if (notBuilt !== "") console.log(`foreign-SDK fixtures${notBuilt}`);
     for (const entry of entries) {
-      const sizes = entry.targets.map((t) => (existsSync(t.out) ? `${t.target} ${statSync(t.out).size} B` : `${t.target} missing`));
+      const sizes = entry.targets.map(sizeNote);
       const rebuilt = results.filter((r) => r.entry === entry);
       const note = rebuilt.length ? `built in ${Math.round(Math.max(...rebuilt.map((r) => r.ms)))} ms` : "up to date";
-      console.log(`${relative(root, entry.dir).padEnd(44)} ${sizes.join(", ").padEnd(36)} ${note}`);
+      console.log(`${relative(root, entry.dir).padEnd(44)} ${sizes.join(", ").padEnd(52)} ${note}`);
     }
   }
   if (failed) {
