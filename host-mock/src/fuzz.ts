@@ -25,6 +25,12 @@ export interface FuzzOptions {
   profile?: TrafficOptions["profile"];
   /** stop after this many traps (default 1) */
   maxTraps?: number;
+  /**
+   * Changes each generated request before it is sent (deterministically, from its index), so a
+   * filter's fuzz test can aim at what the filter reads: an auth filter adds mangled credentials,
+   * a rate limiter the keys it counts by. The replay carries the decorated request.
+   */
+  decorate?: (request: RequestDoc, index: number) => RequestDoc;
 }
 
 /** A request that made a plugin trap, or that the chain could never finish. */
@@ -79,7 +85,8 @@ export function fuzzChain(chain: string | ChainDoc, options: FuzzOptions & { bas
   const statuses: Record<number, number> = {};
   const started = performance.now();
   let index = 0;
-  for (const generated of traffic({ seed, count, profile })) {
+  for (const raw of traffic({ seed, count, profile })) {
+    const generated = options.decorate !== undefined ? options.decorate(raw, index) : raw;
     try {
       const result = runRequest(run, requestOf(generated, scenario.upstream), index + 1);
       statuses[result.response.status] = (statuses[result.response.status] ?? 0) + 1;

@@ -36,6 +36,18 @@ describe("fuzz harness", () => {
     expect(text).toContain("proxy_on_request_headers");
   });
 
+  it("decorate aims the traffic: the trap comes from the decorated request, and the replay carries it", () => {
+    // a calm chain never traps; decorated with 50 extra headers from request 5 on, the same module that traps on many headers does
+    const extra = Array.from({ length: 50 }, (_, i): [string, string] => [`x-d${i}`, "v"]);
+    const report = fuzzChain({ plugins: [{ wasm: trapsOnMany, rootId: "" }] }, {
+      seed: 1, requests: 50, profile: "wire",
+      decorate: (r, i) => (i >= 5 ? { ...r, headers: [...r.headers.slice(0, 2), ...extra] } : { ...r, headers: r.headers.slice(0, 2) }),
+    });
+    expect(report.traps.map((t) => t.index)).toEqual([5]);
+    expect(report.traps[0].request.headers.slice(2)).toEqual(extra);
+    expect((report.traps[0].replay as { requests: Array<{ headers: unknown[] }> }).requests[0].headers.slice(2)).toEqual(extra);
+  });
+
   it("the replay document reproduces it as a scenario (under FAIL_CLOSED: Envoy's 503)", () => {
     const [trap] = fuzzChain({ plugins: [{ wasm: trapsOnMany, rootId: "" }] }, { seed: 3, requests: 2_000, profile: "wire" }).traps;
     const outcome = mockOutcome(parseScenario(trap.replay, join(dir, "replay.json")));

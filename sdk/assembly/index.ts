@@ -79,7 +79,7 @@ export { ForeignResult, call_foreign_function, clear_route_cache } from "./forei
 export {
   PathAndQuery, QueryParam, splitPathAndQuery, parseQuery, buildQuery, queryValues, percentDecode, percentEncode,
 } from "./http/query";
-export { cookieValue } from "./http/cookie";
+export { cookieValue, cookieValues, withoutCookie } from "./http/cookie";
 export { MatchKind, StringMatcher, Condition, ConditionKind, MAX_CONDITION_DEPTH, MatchInput, PairsMatchInput, StreamMatchInput } from "./match";
 export * from "./regex";
 export * from "./format";
