@@ -3,13 +3,11 @@
 // (target < 60 KB with the regex engine); and the fuzz harness on hostile traffic (1,000,000
 // requests in a full run), split over worker threads, zero traps.
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { cpus } from "node:os";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { gzipSync } from "node:zlib";
 import { createHost, type MockHost } from "../host-mock/src/index.ts";
 import { median, timeOps } from "./stats.ts";
-import type { FuzzJob, FuzzResult } from "./fuzz-worker.ts";
+import { fuzzRows, type FuzzRow } from "./fuzz-pool.ts";
 
 export type HeaderRewriteRow = { name: string; value: number; unit: string; target?: string; pass?: boolean; note?: string };
 
@@ -84,30 +82,8 @@ export function headerRewriteRows(root: string, rounds: number, opsPerRound: num
   ];
 }
 
-/**
- * `requests` hostile generated requests through header-rewrite (FUZZ_RULES), split over one worker
- * per core (each its own seeds and hosts), every trap reported. Wall time: the workers share
- * nothing, so requests/s is what the machine's cores do together.
- */
-export async function headerRewriteFuzzRows(root: string, requests: number): Promise<HeaderRewriteRow[]> {
-  const workers = Math.max(1, Math.min(cpus().length, 4));
-  const script = join(root, ".cache", "bench", "fuzz-worker.mjs");
+/** `requests` hostile generated requests through header-rewrite (FUZZ_RULES), over every core. */
+export function headerRewriteFuzzRows(root: string, requests: number): Promise<FuzzRow[]> {
   const chain = { plugins: [{ wasm: join(root, "filters/header-rewrite/build/release.wasm"), rootId: "header_rewrite", configuration: FUZZ_RULES }] };
-  const per = Math.ceil(requests / workers);
-  const started = performance.now();
-  const results = await Promise.all(Array.from({ length: workers }, (_, i) => new Promise<FuzzResult>((resolveJob, reject) => {
-    const job: FuzzJob = { chain, seed: 1000 + i, requests: per };
-    const w = new Worker(script, { workerData: job });
-    w.once("message", (m: FuzzResult) => resolveJob(m));
-    w.once("error", reject);
-    w.once("exit", (code) => { if (code !== 0) reject(new Error(`fuzz worker ${i} exited with ${code}`)); });
-  })));
-  const ms = performance.now() - started;
-  const done = results.reduce((a, r) => a + r.requests, 0);
-  const traps = results.flatMap((r) => r.traps);
-  for (const t of traps) console.error(t);
-  return [
-    { name: `header-rewrite fuzz: hostile requests, traps (${workers} workers)`, value: traps.length, unit: "traps", target: "= 0", pass: traps.length === 0 && done >= requests, note: `${done.toLocaleString("en-US")} requests, seeds 1000-${999 + workers}` },
-    { name: "header-rewrite fuzz: hostile requests/s (all workers)", value: (done * 1000) / ms, unit: "req/s", note: `${(ms / 1000).toFixed(0)} s wall` },
-  ];
+  return fuzzRows(root, "header-rewrite", chain, requests, 1000);
 }

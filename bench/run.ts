@@ -17,6 +17,7 @@ import { median, rounds, timeOps } from "./stats.ts";
 import { inProcessSuite, vitestSuite } from "./suite-throughput.ts";
 import { regexRows } from "./regex.ts";
 import { headerRewriteFuzzRows, headerRewriteRows } from "./header-rewrite.ts";
+import { authFuzzRows, authRows } from "./auth.ts";
 
 // bench/run.ts runs bundled as .cache/bench/run.mjs: the repository is the first folder up with package.json
 const here = dirname(fileURLToPath(import.meta.url));
@@ -139,6 +140,9 @@ rows.push(...regexRows(root, ROUNDS));
 // 6c. header-rewrite: a 10-rule configuration next to the example filter, and its release size.
 rows.push(...headerRewriteRows(root, ROUNDS, ops(20000)));
 
+// 6d. auth: each method, one signature check per algorithm, the caches, the release size.
+rows.push(...authRows(root, ROUNDS, ops(5000)));
+
 // 7. Instantiation from a compiled module (the compile cache is warm after the first host). Last,
 // because it leaves thousands of dead instances for V8 to collect, which would slow what follows.
 {
@@ -168,9 +172,10 @@ rows.push(...headerRewriteRows(root, ROUNDS, ops(20000)));
 rows.push(...inProcessSuite(root, ROUNDS));
 rows.push(...vitestSuite(root, QUICK ? 1 : 3));
 
-// 9. The fuzz harness on header-rewrite: 1,000,000 hostile requests over every core (20,000 in
+// 9. The fuzz harness on header-rewrite and on auth (mangled credentials): 1,000,000 hostile requests each over every core (20,000 in
 // --quick). Last: it loads every core for minutes.
 rows.push(...(await headerRewriteFuzzRows(root, QUICK ? 20_000 : 1_000_000)));
+rows.push(...(await authFuzzRows(root, QUICK ? 20_000 : 1_000_000)));
 
 const fmt = (r: Row) => {
   const v = r.unit === "ratio" ? r.value.toFixed(2) : r.value >= 1000 ? Math.round(r.value).toLocaleString("en-US") : r.value.toFixed(r.value < 1 ? 3 : 1);
