@@ -11,7 +11,7 @@ const demo = (...args: string[]) => spawnSync(process.execPath, ["--import", "ts
 const skip = envoyRuntime();
 
 describe("npm run demo", () => {
-  it("shows header-rewrite and add-header at work on the mock host, and their configuration errors", () => {
+  it("shows header-rewrite, add-header and auth at work on the mock host, and their configuration errors", () => {
     const r = demo();
     expect(r.status, r.stderr).toBe(0);
     const out = r.stdout;
@@ -22,6 +22,13 @@ describe("npm run demo", () => {
     expect(out).toContain('error log: invalid configuration: field "rules[0].op"');
     expect(out).toContain("    x-powered-by: filterkit");
     expect(out).toContain('error log: invalid configuration: field "name"');
+    const auth = out.slice(out.indexOf("filters/auth (release build"));
+    expect(auth).toMatch(/GET \/items with no credential\n  refused 401 "Jwt is missing"/);
+    expect(auth).toContain('    www-authenticate: Basic realm="http://shop.example/items", charset="UTF-8"');
+    expect(auth).toMatch(/GET \/admin\/items with an API key\n  upstream received:\n    :path: \/admin\/items\n    x-consumer: alice\n/);
+    expect(auth).not.toContain("admin (spoofed)");
+    expect(auth).toContain("    x-jwt-sub: user-7");
+    expect(auth).toContain('error log: invalid configuration: field "api_key.keys[0].sha256"');
   });
 
   it.skipIf(skip !== null)(`--envoy runs the chain in real Envoy${skip !== null ? ` — not run: ${skip}` : ""}`, () => {
@@ -31,6 +38,8 @@ describe("npm run demo", () => {
     expect(envoyPart).toContain("    :path: /v2/items?page=2");
     expect(envoyPart).toContain("    x-powered-by: filterkit");
     expect(envoyPart).toContain("    x-served-path: /v2/items?page=2");
+    expect(envoyPart).toContain('GET /v1/items?page=2 without a credential: 401 "Jwt is missing"');
+    expect(envoyPart).toContain("    x-jwt-sub: user-7");
     expect(envoyPart).toMatch(/Envoy refuses to start:\n.*wasm log header_rewrite header_rewrite: invalid configuration: field "rules\[0\]\.op"/);
   }, 120_000);
 });

@@ -6,10 +6,12 @@
 #   sudo scripts/compose-smoke.sh        # idempotent; last line: compose smoke: ok (envoy X, up in N ms)
 #
 # It brings the compose file up unchanged (only ENVOY_IMAGE / ECHO_IMAGE set), waits for Envoy's
-# admin /ready, sends GET /v1/hello?x=1 (with a spoofed x-auth-user) through the chain of shipped
-# filters and checks: status 200; header-rewrite moved it to /v2/hello?x=1, stripped x-auth-user and
-# said x-served-path on the answer; add-header's `x-powered-by: filterkit`; that the echo upstream
-# saw this very request. It always tears down.
+# admin /ready, sends GET /v1/hello?x=1 (with an API key and spoofed x-auth-user and x-consumer)
+# through the chain of shipped filters and checks: status 200; auth identified alice, replaced the
+# spoofed x-consumer and took the key away; header-rewrite moved it to /v2/hello?x=1, stripped
+# x-auth-user and said x-served-path on the answer; add-header's `x-powered-by: filterkit`; that
+# the echo upstream saw this very request; and that a request without a credential gets auth's 401.
+# It always tears down.
 # Docker users do not need this: `docker compose up` pulls the default images.
 set -euo pipefail
 
@@ -38,7 +40,7 @@ fi
 ECHO_IMAGE="$("$root/scripts/build-echo-image.sh")" || fail "scripts/build-echo-image.sh failed"
 export ECHO_IMAGE
 node scripts/build.mjs --quiet >&2 || fail "node scripts/build.mjs failed (the filters do not build)"
-for f in add-header header-rewrite; do
+for f in add-header auth header-rewrite; do
   [ -s "filters/$f/build/release.wasm" ] || fail "filters/$f/build/release.wasm missing after the build"
 done
 
@@ -80,7 +82,8 @@ up_ms=$(( $(now_ms) - start ))
 nonce="smoke-$$-$RANDOM"
 while :; do
   status="$(curl -s -o "$body" -D "$headers" -w '%{http_code}' --max-time 5 \
-            -H "x-smoke-id: $nonce" -H "x-auth-user: spoofed" 'localhost:10000/v1/hello?x=1' || true)"
+            -H "x-smoke-id: $nonce" -H "x-auth-user: spoofed" -H "x-consumer: spoofed" \
+            -H "x-api-key: alice-secret-key" 'localhost:10000/v1/hello?x=1' || true)"
   [ "$status" = 200 ] && break
   [ "$(now_ms)" -lt "$deadline" ] || fail "GET localhost:10000/v1/hello?x=1 answered ${status:-nothing}, not 200; body: $(head -c 300 "$body")"
   sleep 0.2
@@ -94,6 +97,11 @@ grep -qE '"path": *"/v2/hello"' "$body" && grep -qE '"query": *"x=1"' "$body" &&
 if grep -qi 'x-auth-user' "$body"; then
   fail "the echo upstream received x-auth-user (header-rewrite did not strip it): $(head -c 300 "$body")"
 fi
+# the echo prints Go's canonical names, each value list indented on lines of its own
+tr -d ' \n' < "$body" | grep -qi '"X-Consumer":\["alice"\]' && ! grep -qi 'spoofed' "$body" && ! grep -qi 'alice-secret-key' "$body" \
+  || fail "the echo upstream did not get x-consumer: alice alone, without the key (the auth filter did not run): $(head -c 400 "$body")"
+denied="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 'localhost:10000/v1/hello?x=1' || true)"
+[ "$denied" = 401 ] || fail "GET without a credential answered ${denied:-nothing}, not the auth filter's 401"
 
 # 5. Envoy's version, from the admin /server_info ("version": "<sha>/1.40.0/Clean/RELEASE/BoringSSL").
 version="$(curl -s --max-time 5 localhost:9901/server_info | sed -n 's/^ *"version": *"[^/]*\/\([^/]*\)\/.*/\1/p' | head -n 1)"

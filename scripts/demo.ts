@@ -2,9 +2,11 @@
 // debug); here it loads the shipped filters' release .wasm into the mock host, sends requests
 // through them the way Envoy would, and shows what the upstream and the client received and how a
 // bad configuration is refused. `--envoy` then runs the same chain in real Envoy.
+import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
 import { createHost, LogLevel, type HeaderPairs } from "../host-mock/src/index.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -74,7 +76,62 @@ for (const d of [HEADER_REWRITE, ADD_HEADER]) {
   console.log("  Envoy refuses this configuration at load time the same way (onConfigure returned false).\n");
 }
 
-// `npm run demo -- --envoy`: both filters as one chain in real Envoy (integration/src/envoy.ts
+// The auth filter: its envoy.yaml's configuration (the demo's API key, Basic user and HS256
+// secret), three requests and a bad configuration.
+const AUTH_CONFIG = JSON.parse(findConfiguration(parse(readFileSync(join(root, "filters/auth/envoy.yaml"), "utf8")), "auth")) as Record<string, unknown>;
+
+/** The `configuration.value` of the Wasm filter named `name` in an Envoy bootstrap. */
+function findConfiguration(doc: unknown, name: string): string {
+  let found = "";
+  const walk = (v: unknown): void => {
+    if (found !== "" || v === null || typeof v !== "object") return;
+    const o = v as Record<string, unknown>;
+    const configuration = o.configuration as { value?: unknown } | undefined;
+    if (o.name === name && typeof configuration?.value === "string") found = configuration.value;
+    for (const x of Object.values(o)) walk(x);
+  };
+  walk(doc);
+  if (found === "") throw new Error(`no Wasm filter ${name} in the bootstrap`);
+  return found;
+}
+
+/** An HS256 token signed with the demo's secret (filters/auth/envoy.yaml), valid for an hour. */
+function demoToken(sub: string): string {
+  const seg = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
+  const input = `${seg({ alg: "HS256", typ: "JWT", kid: "demo" })}.${seg({ iss: "filterkit-demo", sub, exp: Math.floor(Date.now() / 1000) + 3600 })}`;
+  return `${input}.${createHmac("sha256", "filterkit-demo-secret-not-for-production!").update(input).digest("base64url")}`;
+}
+
+{
+  const wasm = wasmOf("auth");
+  console.log(`filters/auth (release build, ${readFileSync(wasm).length} bytes) on the mock host: API keys, Basic and JWT verified in the filter\n`);
+  const host = createHost({ wasm, rootId: "auth", vmId: "demo", pluginConfig: AUTH_CONFIG });
+  console.log(`configuration of filters/auth/envoy.yaml -> accepted: ${host.configured}\n`);
+  const tries: Array<[string, string, HeaderPairs]> = [
+    ["no credential", "/items", [["x-consumer", "admin (spoofed)"]]],
+    ["an API key", "/admin/items", [["x-api-key", "alice-secret-key"], ["x-consumer", "admin (spoofed)"]]],
+    ["a JWT", "/items", [["authorization", `Bearer ${demoToken("user-7")}`]]],
+  ];
+  for (const [what, path, headers] of tries) {
+    const s = host.newHttpStream();
+    s.sendRequestHeaders([[":method", "GET"], [":path", path], [":authority", "shop.example"], [":scheme", "http"], ...headers], true);
+    console.log(`GET ${path} with ${what}`);
+    const reply = s.localReply;
+    if (reply !== null) {
+      show(`refused ${reply.status} "${reply.bodyText}" (details ${reply.details}):`, reply.headers.filter(([k]) => k === "www-authenticate"));
+    } else {
+      show("upstream received:", s.request.headers.filter(([k]) => !k.startsWith(":") || k === ":path"));
+    }
+    console.log("");
+  }
+  const bad = { api_key: { keys: [{ id: "k", sha256: "plaintext-key", consumer: "c" }] }, rules: [{ requires: { jwt: "idp" } }] };
+  const rejected = createHost({ wasm, rootId: "auth", pluginConfig: bad });
+  console.log(`configuration ${JSON.stringify(bad)}\n  -> accepted: ${rejected.configured}`);
+  for (const l of rejected.logsAt(LogLevel.error)) console.log(`  error log: ${l}`);
+  console.log("");
+}
+
+// `npm run demo -- --envoy`: the shipped filters as one chain in real Envoy (integration/src/envoy.ts
 // settings; without Docker, the runtime is set up by scripts/setup-envoy-runtime.sh when run as root).
 if (process.argv.includes("--envoy")) {
   const { envoyRuntime } = await import("../integration/src/runtime.ts");
@@ -91,13 +148,16 @@ if (process.argv.includes("--envoy")) {
   const plugin = (d: DemoFilter, config: Record<string, unknown>) => ({
     name: d.rootId, rootId: d.rootId, vmId: d.rootId, wasm: wasmOf(d.filter), configuration: JSON.stringify(config), failurePolicy: "FAIL_CLOSED" as const,
   });
-  const envoy = await startEnvoy({ upstreamPort: port, plugins: [plugin(HEADER_REWRITE, HEADER_REWRITE.config), plugin(ADD_HEADER, ADD_HEADER.config)] });
+  const auth = { name: "auth", rootId: "auth", vmId: "auth", wasm: wasmOf("auth"), configuration: JSON.stringify(AUTH_CONFIG), failurePolicy: "FAIL_CLOSED" as const };
+  const envoy = await startEnvoy({ upstreamPort: port, plugins: [auth, plugin(HEADER_REWRITE, HEADER_REWRITE.config), plugin(ADD_HEADER, ADD_HEADER.config)] });
   try {
-    console.log(`the chain header-rewrite -> add-header in real Envoy ${envoy.version} (${envoy.runtime}, ready in ${Math.round(envoy.startupMs)} ms)\n`);
+    console.log(`the chain auth -> header-rewrite -> add-header in real Envoy ${envoy.version} (${envoy.runtime}, ready in ${Math.round(envoy.startupMs)} ms)\n`);
     const client = connect(envoy.url);
-    const r = await send(client, { method: "GET", path: "/v1/items?page=2", headers: [["host", "shop.example"], ["x-auth-user", "admin"]], chunks: [] });
+    const denied = await send(client, { method: "GET", path: "/v1/items?page=2", headers: [["host", "shop.example"]], chunks: [] });
+    console.log(`GET /v1/items?page=2 without a credential: ${denied.status} "${denied.body}"\n`);
+    const r = await send(client, { method: "GET", path: "/v1/items?page=2", headers: [["host", "shop.example"], ["x-auth-user", "admin"], ["authorization", `Bearer ${demoToken("user-7")}`]], chunks: [] });
     await client.close();
-    console.log("GET /v1/items?page=2");
+    console.log("GET /v1/items?page=2 with a JWT");
     const got = upstream.received.at(-1);
     show("upstream received:", [[":path", got?.path ?? ""], ...(got?.headers ?? [])]);
     show("client received:", [[":status", String(r.status)], ...r.headers]);

@@ -1,5 +1,5 @@
 // API keys. Keys are configured as SHA-256(salt || key) — the plaintext never sits in the
-// configuration (`npm run auth:hash-key` makes the hashes) —, and a presented key is hashed once
+// configuration (`npm run auth:hash` makes the hashes) —, and a presented key is hashed once
 // and compared in constant time with EVERY configured hash, so the time taken says nothing about
 // which key, or how much of one, matched (a map lookup on the plaintext would).
 import { JsonConfig, get_current_time_nanoseconds } from "@filterkit/sdk";
@@ -48,7 +48,7 @@ export class ApiKeyMethod {
       k.id = o.requireString("id");
       const hex = o.requireString("sha256");
       const h = fromHex(hex);
-      if (h === null || h.length != 32) o.fail("sha256", "expected 64 hexadecimal digits (SHA-256 of salt and key: npm run auth:hash-key)");
+      if (h === null || h.length != 32) o.fail("sha256", "expected 64 hexadecimal digits (SHA-256 of salt and key: npm run auth:hash -- api-key)");
       else k.hash = h;
       k.consumer = o.requireString("consumer");
       k.groups = o.optionalStringArray("groups");
