@@ -161,6 +161,15 @@ describe.each(BUILDS)("auth attacks (%s build)", (target) => {
     }
   });
 
+  it("no secret reaches a log line: a refusal logs its status, details and 8 hex digits of a salted hash", () => {
+    const token = signJwt(RSA, claims({ exp: NOW - 3600 }));
+    const s = rsaOnly.newHttpStream();
+    s.sendRequestHeaders(GET([["authorization", `Bearer ${token}`]]), true);
+    const logs = rsaOnly.logs.map((l) => l.message).join("\n");
+    expect(logs).toMatch(/auth: refused 401 jwt_expired credential [0-9a-f]{8}/);
+    for (const part of token.split(".")) expect(logs).not.toContain(part.slice(0, 12));
+  });
+
   it("no request header a client sends can claim an identity: spoofed x-consumer and claim headers never survive", () => {
     const token = signJwt(RSA, claims());
     const s = rsaOnly.newHttpStream();

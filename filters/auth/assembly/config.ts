@@ -39,6 +39,8 @@ export class Config {
   /** the realm of the challenges; "" = Envoy's: the request's URL */
   realm: string = "";
   bypassCorsPreflight: bool = false;
+  /** salts the hash prefix a log line may show of a credential (per configuration and VM start) */
+  logSalt: Uint8Array = new Uint8Array(0);
 }
 
 /** The configuration, or null after logging every problem (one line each). */
@@ -103,6 +105,7 @@ export function parseConfig(text: string): Config | null {
   out.duplicatesFirst = cfg.optionalEnum("duplicates", ["reject", "first"], "reject") == "first";
   out.realm = cfg.optionalString("realm", "");
   out.bypassCorsPreflight = cfg.optionalBool("bypass_cors_preflight", false);
+  out.logSalt = sha256(Uint8Array.wrap(String.UTF8.encode("log:" + text + get_current_time_nanoseconds().toString())));
   if (!cfg.checkAll()) return null;
   return out;
 }

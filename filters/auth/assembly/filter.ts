@@ -13,6 +13,7 @@ import { Kind, Outcome } from "./outcome";
 import { refuse } from "./reply";
 import { forbidden } from "./authorize";
 import { Request } from "./request";
+import { redacted } from "./text";
 import { MethodRunner, ReqKind, Requirement, evaluate } from "./requirement";
 import { authenticateJwt } from "./jwt/method";
 import { Provider } from "./jwt/provider";
@@ -74,6 +75,16 @@ class Runner extends MethodRunner {
     return r.outcome;
   }
 
+  /** The first credential a method looked at, or null. */
+  firstUsed(): Found | null {
+    const rs = this.results.values();
+    for (let i = 0; i < rs.length; i++) {
+      const f = unchecked(rs[i]).used;
+      if (f !== null) return f;
+    }
+    return null;
+  }
+
   /** The credentials to take away: every one a method used, unless that method forwards it. */
   toStrip(): Array<Found> {
     const out = new Array<Found>();
@@ -115,13 +126,13 @@ export class Auth extends Context {
     }
     const runner = new Runner(cfg, req);
     const o = evaluate(changetype<Requirement>(rule.requires), runner);
-    if (o.kind != Kind.Ok) return this.deny(o, cfg, req);
+    if (o.kind != Kind.Ok) return this.deny(o, cfg, req, runner);
     const id = o.identity;
     if (id === null) {
       // let through without an identity (allow_missing…): nobody to authorize
-      if (!rule.authz.empty) return this.deny(forbidden(null, rule.authz), cfg, req);
+      if (!rule.authz.empty) return this.deny(forbidden(null, rule.authz), cfg, req, runner);
     } else {
-      if (!rule.authz.permits(id)) return this.deny(forbidden(id, rule.authz), cfg, req);
+      if (!rule.authz.permits(id)) return this.deny(forbidden(id, rule.authz), cfg, req, runner);
       cfg.identity.publish(req, id, id.method == "jwt" ? runner.provider : null);
     }
     const strips = runner.toStrip();
@@ -132,10 +143,13 @@ export class Auth extends Context {
     return FilterHeadersStatusValues.Continue;
   }
 
-  deny(o: Outcome, cfg: Config, req: Request): FilterHeadersStatusValues {
+  deny(o: Outcome, cfg: Config, req: Request, runner: Runner): FilterHeadersStatusValues {
     const c = o.kind == Kind.Failed && o.status == 403 ? this.root.forbidden : this.root.unauthenticated;
     if (c !== null) c.increment(1);
-    logDebug("auth: refused " + (o.kind == Kind.Missing ? "401" : o.status.toString()) + " " + o.details);
+    // never a credential in a log line: at most 8 hex digits of a salted hash, to tell repeats apart
+    const used = runner.firstUsed();
+    const cred = used !== null ? " credential " + redacted(used.value, cfg.logSalt) : "";
+    logDebug("auth: refused " + (o.kind == Kind.Missing ? "401" : o.status.toString()) + " " + o.details + cred);
     refuse(o, cfg.realm.length > 0 ? cfg.realm : envoyRealm(req));
     return FilterHeadersStatusValues.StopIteration;
   }
