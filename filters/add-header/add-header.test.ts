@@ -40,11 +40,16 @@ describe.each(["release", "debug"] as const)("add-header (%s build)", (target) =
     expect(h.logsAt(LogLevel.error)).toEqual([]);
   });
 
-  it("keeps an upstream header of the same name and adds its own after it", () => {
-    const s = host({ name: "Via", value: "filterkit" }).newHttpStream();
+  it("keeps an upstream header of the same name and adds its own after it; an inline one (via) joins it, as in Envoy", () => {
+    const s = host({ name: "X-Served-By", value: "filterkit" }).newHttpStream();
     s.sendRequestHeaders(REQUEST, true);
-    s.sendResponseHeaders([[":status", "200"], ["via", "1.1 upstream"], ["x-a", "1"]], true);
-    expect(s.response.headers).toEqual([[":status", "200"], ["via", "1.1 upstream"], ["x-a", "1"], ["via", "filterkit"]]);
+    s.sendResponseHeaders([[":status", "200"], ["x-served-by", "upstream"], ["x-a", "1"]], true);
+    expect(s.response.headers).toEqual([[":status", "200"], ["x-served-by", "upstream"], ["x-a", "1"], ["x-served-by", "filterkit"]]);
+    // Envoy keeps `via` in one inline slot: an add appends ",filterkit" (measured in Envoy 1.40)
+    const v = host({ name: "Via", value: "filterkit" }).newHttpStream();
+    v.sendRequestHeaders(REQUEST, true);
+    v.sendResponseHeaders([[":status", "200"], ["via", "1.1 upstream"], ["x-a", "1"]], true);
+    expect(v.response.headers).toEqual([[":status", "200"], ["via", "1.1 upstream,filterkit"], ["x-a", "1"]]);
   });
 
   it("passes bodies and trailers through untouched", () => {

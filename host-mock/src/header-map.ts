@@ -5,28 +5,71 @@ import { utf8Length } from "./memory.ts";
 import type { HeaderPairs } from "./pairs.ts";
 
 /**
- * Envoy "inline" headers (§11.2): Envoy stores them in O(1) slots that hold ONE entry, so `add` on an
- * existing one appends to its value with "," instead of creating a second entry.
- * The reference does not enumerate Envoy's full list (§13); this is the pseudo-headers plus the
- * common names §11.2 names. This is the only place the list lives. `cookie` is not one: Envoy 1.40
- * keeps every cookie header a client sends, and every one a filter adds, as its own entry
- * (measured: integration/scenarios/request-id.json).
+ * Envoy "inline" headers (§11.2): Envoy stores them in O(1) slots that hold ONE entry, so adding an
+ * existing one appends to its value with "," instead of making a second entry — also when the
+ * client sends the header twice (two `authorization` lines reach every filter as "a,b"). Each map
+ * kind has its own set. This is the only place the sets live.
+ *
+ * Measured in Envoy 1.40.0 (official build, every extension linked, so every extension's custom
+ * inline registration counts): each name sent twice by the client (request) or by the upstream
+ * (response), then read where it arrived — joined into one entry, or two (2026-12-02). Names Envoy
+ * removes from an external request or writes itself (x-envoy-* internal headers, x-forwarded-*,
+ * te, connection, content-length) cannot be measured that way; they are Envoy's static inline
+ * headers (source/common/http/header_map_impl.h, the INLINE_REQ_ and INLINE_RESP_ lists). `cookie` is
+ * not one: Envoy 1.40 keeps every cookie header as its own entry (integration/scenarios/request-id.json).
  */
-export const INLINE_HEADERS: ReadonlySet<string> = new Set([
-  ":authority", ":path", ":method", ":scheme", ":protocol", ":status",
-  "content-type", "content-length", "user-agent", "x-request-id", "x-forwarded-for",
-  "x-forwarded-proto", "te", "connection", "grpc-status", "grpc-message", "date", "server",
+const PSEUDO_REQUEST = [":authority", ":path", ":method", ":scheme", ":protocol"];
+export const INLINE_REQUEST_HEADERS: ReadonlySet<string> = new Set([
+  ...PSEUDO_REQUEST,
+  // measured: joined
+  "accept", "accept-encoding", "access-control-request-headers", "access-control-request-method", "authentication",
+  "authorization", "cache-control", "cdn-loop", "content-encoding", "content-type", "grpc-accept-encoding",
+  "grpc-timeout", "if-match", "if-modified-since", "if-none-match", "if-range", "if-unmodified-since", "origin",
+  "pragma", "proxy-status", "referer", "user-agent", "via", "x-client-trace-id", "x-envoy-attempt-count",
+  "x-envoy-decorator-operation", "x-envoy-downstream-service-cluster", "x-envoy-downstream-service-node",
+  "x-envoy-external-address", "x-envoy-is-timeout-retry", "x-envoy-original-path", "x-forwarded-host", "x-forwarded-port",
+  // Envoy's static inline request headers that an external request cannot show
+  "connection", "content-length", "te", "transfer-encoding", "upgrade", "keep-alive", "proxy-connection",
+  "x-request-id", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-client-cert", "x-envoy-expected-rq-timeout-ms",
+  "x-envoy-force-trace", "x-envoy-hedge-on-per-try-timeout", "x-envoy-internal", "x-envoy-ip-tags", "x-envoy-max-retries",
+  "x-envoy-original-url", "x-envoy-retriable-header-names", "x-envoy-retriable-status-codes", "x-envoy-retry-grpc-on",
+  "x-envoy-retry-on", "x-envoy-upstream-alt-stat-name", "x-envoy-upstream-rq-per-try-timeout-ms",
+  "x-envoy-upstream-rq-timeout-alt-response", "x-envoy-upstream-rq-timeout-ms", "x-envoy-upstream-stream-duration-ms",
 ]);
+export const INLINE_RESPONSE_HEADERS: ReadonlySet<string> = new Set([
+  ":status",
+  // measured: joined
+  "access-control-allow-credentials", "access-control-allow-headers", "access-control-allow-methods",
+  "access-control-allow-origin", "access-control-expose-headers", "access-control-max-age", "age", "cache-control",
+  "content-encoding", "content-type", "date", "etag", "expires", "grpc-message", "grpc-status", "last-modified",
+  "location", "proxy-status", "vary", "via", "x-request-id", "x-envoy-degraded", "x-envoy-immediate-health-check-fail",
+  "x-envoy-ratelimited",
+  // Envoy's static inline response headers that it writes itself
+  "connection", "content-length", "server", "transfer-encoding", "upgrade", "keep-alive", "proxy-connection",
+  "x-envoy-upstream-service-time", "x-envoy-overloaded", "x-envoy-upstream-canary",
+]);
+/** gRPC's status in trailers (Envoy's INLINE_RESP_TRAILERS); request trailers have no inline names. */
+export const INLINE_RESPONSE_TRAILERS: ReadonlySet<string> = new Set(["grpc-status", "grpc-message"]);
+export const NO_INLINE: ReadonlySet<string> = new Set();
 
+/** The inline set of a proxy-wasm map type (0 request headers … 7 callout response trailers). */
+export function inlineFor(mapType: number): ReadonlySet<string> {
+  switch (mapType) {
+    case 0: return INLINE_REQUEST_HEADERS;
+    case 2: case 6: return INLINE_RESPONSE_HEADERS;
+    case 3: case 7: return INLINE_RESPONSE_TRAILERS;
+    default: return NO_INLINE; // request trailers, gRPC metadata
+  }
+}
 
 export function getFirst(map: HeaderPairs, key: string): string | undefined {
   for (let i = 0; i < map.length; i++) if (map[i][0] === key) return map[i][1];
   return undefined;
 }
 
-/** Appends (key already lower-cased); inline headers comma-merge into the existing entry. */
-export function addValue(map: HeaderPairs, key: string, value: string): void {
-  if (INLINE_HEADERS.has(key)) {
+/** Appends (key already lower-cased); a name of `inline` comma-merges into the existing entry. */
+export function addValue(map: HeaderPairs, key: string, value: string, inline: ReadonlySet<string>): void {
+  if (inline.has(key)) {
     for (let i = 0; i < map.length; i++) {
       if (map[i][0] === key) {
         map[i][1] = map[i][1] === "" ? value : map[i][1] + "," + value;
@@ -51,9 +94,9 @@ export function replaceValue(map: HeaderPairs, key: string, value: string): void
 }
 
 /** Clears the map, then adds each pair in order (lower-cased keys, `add` semantics). */
-export function setPairs(map: HeaderPairs, pairs: HeaderPairs): void {
+export function setPairs(map: HeaderPairs, pairs: HeaderPairs, inline: ReadonlySet<string>): void {
   map.length = 0;
-  for (const [k, v] of pairs) addValue(map, k.toLowerCase(), v);
+  for (const [k, v] of pairs) addValue(map, k.toLowerCase(), v, inline);
 }
 
 /** Envoy `byteSize()`: Σ(len(key) + len(value)) in bytes. */
@@ -63,10 +106,10 @@ export function byteSize(map: HeaderPairs): number {
   return n;
 }
 
-/** Lower-cases keys and copies, as every write path does. */
-export function normalize(pairs: ReadonlyArray<readonly [string, string]>): HeaderPairs {
+/** Lower-cases keys and copies, as every write path does (a name of `inline` sent twice is joined). */
+export function normalize(pairs: ReadonlyArray<readonly [string, string]>, inline: ReadonlySet<string>): HeaderPairs {
   const out: HeaderPairs = [];
-  for (const [k, v] of pairs) addValue(out, k.toLowerCase(), v);
+  for (const [k, v] of pairs) addValue(out, k.toLowerCase(), v, inline);
   return out;
 }
 

@@ -14,7 +14,7 @@
 import { FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, HeaderMapType, StreamType, WasmResult } from "../../sdk/assembly/abi/enums.ts";
 import { concat } from "./imports/buffers.ts";
 import type { BodyBuffer, LocalReplyRequest, StreamHostSide, StreamInfoView } from "./imports/types.ts";
-import { addValue, clonePairs, getFirst, normalize, removeAll } from "./header-map.ts";
+import { addValue, clonePairs, getFirst, INLINE_REQUEST_HEADERS, INLINE_RESPONSE_HEADERS, INLINE_RESPONSE_TRAILERS, NO_INLINE, normalize, removeAll } from "./header-map.ts";
 import { fromUtf8, utf8 } from "./memory.ts";
 import type { HeaderPairs } from "./pairs.ts";
 import type { Vm } from "./vm.ts";
@@ -157,7 +157,7 @@ export class HttpStream implements StreamHostSide {
   sendRequestHeaders(headers: ReadonlyArray<readonly [string, string]>, endOfStream = false): number | undefined {
     return this.top(() => {
       this.ensureCreated();
-      return this.feedHeaders(this.req, normalize(headers), endOfStream, false);
+      return this.feedHeaders(this.req, normalize(headers, INLINE_REQUEST_HEADERS), endOfStream, false);
     });
   }
 
@@ -166,13 +166,13 @@ export class HttpStream implements StreamHostSide {
   }
 
   sendRequestTrailers(trailers: ReadonlyArray<readonly [string, string]>): number | undefined {
-    return this.top(() => this.feedTrailers(this.req, normalize(trailers), false));
+    return this.top(() => this.feedTrailers(this.req, normalize(trailers, NO_INLINE), false));
   }
 
   sendResponseHeaders(headers: ReadonlyArray<readonly [string, string]>, endOfStream = false): number | undefined {
     return this.top(() => {
       this.ensureCreated();
-      return this.feedHeaders(this.resp, normalize(headers), endOfStream, this.upstreamDiscarded);
+      return this.feedHeaders(this.resp, normalize(headers, INLINE_RESPONSE_HEADERS), endOfStream, this.upstreamDiscarded);
     });
   }
 
@@ -181,7 +181,7 @@ export class HttpStream implements StreamHostSide {
   }
 
   sendResponseTrailers(trailers: ReadonlyArray<readonly [string, string]>): number | undefined {
-    return this.top(() => this.feedTrailers(this.resp, normalize(trailers), this.upstreamDiscarded));
+    return this.top(() => this.feedTrailers(this.resp, normalize(trailers, INLINE_RESPONSE_TRAILERS), this.upstreamDiscarded));
   }
 
   /** End of the stream: proxy_on_log, proxy_on_done (result ignored), proxy_on_delete (§5.2). */
@@ -709,7 +709,7 @@ export class HttpStream implements StreamHostSide {
     if (isGrpc) {
       // trailers-only gRPC reply
       headers.push([":status", "200"], ["content-type", "application/grpc"]);
-      for (const [k, v] of r.headers) addValue(headers, k.toLowerCase(), v);
+      for (const [k, v] of r.headers) addValue(headers, k.toLowerCase(), v, INLINE_RESPONSE_HEADERS);
       if (getFirst(headers, "grpc-status") === undefined) {
         headers.push(["grpc-status", String(r.grpcStatus ?? httpToGrpcStatus(r.status))]);
       }
@@ -721,7 +721,7 @@ export class HttpStream implements StreamHostSide {
       return { headers, body: EMPTY };
     }
     headers.push([":status", String(r.status)]);
-    for (const [k, v] of r.headers) addValue(headers, k.toLowerCase(), v);
+    for (const [k, v] of r.headers) addValue(headers, k.toLowerCase(), v, INLINE_RESPONSE_HEADERS);
     if (r.body.length > 0) {
       const len = String(r.body.length);
       const i = headers.findIndex(([k]) => k === "content-length");

@@ -2,7 +2,7 @@
 // stream (stream.ts); this file only speaks the raw ABI: map id checks, key lower-casing, codes.
 
 import { HeaderMapType, WasmResult } from "../../../sdk/assembly/abi/enums.ts";
-import { addValue, byteSize, getFirst, removeAll, replaceValue, setPairs } from "../header-map.ts";
+import { addValue, byteSize, getFirst, inlineFor, removeAll, replaceValue, setPairs } from "../header-map.ts";
 import { decodePairs, encodePairs } from "../pairs.ts";
 import type { HeaderPairs } from "../pairs.ts";
 import type { HostFamily, HostFunctionSpec, ImportContext } from "./types.ts";
@@ -10,7 +10,7 @@ import type { HostFamily, HostFunctionSpec, ImportContext } from "./types.ts";
 const MAX_MAP = 7;
 
 /** add and replace differ only in what they do to the map once key and value are read. */
-function keyValueWrite(apply: (map: HeaderPairs, key: string, value: string) => void): HostFunctionSpec {
+function keyValueWrite(apply: (map: HeaderPairs, key: string, value: string, inline: ReadonlySet<string>) => void): HostFunctionSpec {
   return {
     status: "supported", faultCode: WasmResult.InvalidMemoryAccess,
     fn: (h: ImportContext, map: number, keyPtr: number, keySize: number, valPtr: number, valSize: number): number => {
@@ -21,7 +21,7 @@ function keyValueWrite(apply: (map: HeaderPairs, key: string, value: string) => 
       const s = h.effective().stream;
       const m = s === null ? null : s.writableMap(map);
       if (m === null) return WasmResult.BadArgument;
-      apply(m, key, value);
+      apply(m, key, value, inlineFor(map));
       return WasmResult.Ok;
     },
   };
@@ -95,7 +95,7 @@ export function headerImports(): HostFamily {
       },
     },
     proxy_add_header_map_value: keyValueWrite(addValue),
-    proxy_replace_header_map_value: keyValueWrite(replaceValue),
+    proxy_replace_header_map_value: keyValueWrite((m, key, value) => replaceValue(m, key, value)),
     proxy_remove_header_map_value: {
       status: "supported", faultCode: IMA,
       fn: (h: ImportContext, map: number, keyPtr: number, keySize: number): number => {
@@ -116,7 +116,7 @@ export function headerImports(): HostFamily {
         const pairs = decodePairs(h.mem.readBytes(ptr >>> 0, size >>> 0)); // malformed → [] → clears
         const m = writable(h, map);
         if (m === null) return WasmResult.BadArgument;
-        setPairs(m, pairs);
+        setPairs(m, pairs, inlineFor(map));
         return WasmResult.Ok;
       },
     },
