@@ -88,10 +88,13 @@ const jwtCase: Case = {
     { note: "a number and a boolean claim to headers", headers: bearer(signJwt(ED, claims({ iss: "https://idp.example", n: 42, b: true }))) },
     { note: "payload not base64url", headers: bearer(`${signJwt(RS, claims()).split(".")[0]}.e30=.AAAA`) },
     { note: "signature not base64url", headers: bearer(`${signJwt(RS, claims()).split(".").slice(0, 2).join(".")}.AA+A`) },
+    { note: "issued in the future", headers: bearer(signJwt(ES, claims({ iat: now + 3600 }))) },
+    { note: "two Authorization headers", headers: [...bearer(signJwt(ES, claims())), ...bearer(signJwt(RS, claims()))] },
   ],
   differences: [
     { request: 19, field: "*", why: "auth-scheme names are case-insensitive (RFC 9110 §11.1): ours reads \"bearer\"; Envoy's value_prefix compares exactly" },
     { request: 24, field: "body", why: "stricter: base64url in a JWS has no padding (RFC 7515 §2); Envoy decodes \"e30=\" and fails later, on the issuer" },
+    { request: 26, field: "*", why: "stricter: a token issued in the future (beyond the skew) is not valid yet; Envoy does not look at iat" },
   ],
 };
 
@@ -121,9 +124,10 @@ const basicCase: Case = {
     { note: "no colon", headers: [["authorization", `Basic ${Buffer.from("bob").toString("base64")}`]] },
     { note: "lower-case scheme", headers: [["authorization", `basic ${Buffer.from("dora:dora-pw").toString("base64")}`]] },
     { note: "a spoofed x-user", headers: [...basic("dora", "dora-pw"), ["x-user", "admin"]] },
+    { note: "two Authorization headers", headers: [...basic("dora", "dora-pw"), ...basic("bob", "b0b:pass")] },
   ],
   differences: [
-    ...[2, 3, 4, 5, 6].map((request) => ({ request, field: "www-authenticate", why: "ours adds charset=\"UTF-8\" (RFC 7617 §2.1): the client may send UTF-8 credentials" })),
+    ...[2, 3, 4, 5, 6, 9].map((request) => ({ request, field: "www-authenticate", why: "ours adds charset=\"UTF-8\" (RFC 7617 §2.1): the client may send UTF-8 credentials" })),
     { request: 7, field: "*", why: "auth-scheme names are case-insensitive (RFC 9110 §11.1): ours reads \"basic\"; Envoy requires \"Basic\"" },
   ],
 };
@@ -159,11 +163,62 @@ const apiCase: Case = {
     { note: "unknown", headers: [["x-api-key", "key-nobody"]] },
     { note: "missing" },
     { note: "a spoofed x-client", headers: [["x-api-key", "key-alice-0001"], ["x-client", "root"]] },
+    { note: "a key in the header and another in the query", path: "/p?api_key=key-bob-0002", headers: [["x-api-key", "key-alice-0001"]] },
+  ],
+  differences: [
+    { request: 7, field: "*", why: "stricter: two keys in one request are refused; Envoy takes the first source's" },
+  ],
+};
+
+// ---- JWT requirements: rules by path, requires_any with allow_missing, requires_all ----------
+const IDP2 = makeKey("ES256", "idp2");
+const reqCase: Case = {
+  name: "jwt_authn requirements",
+  native: {
+    name: "envoy.filters.http.jwt_authn",
+    typed_config: {
+      "@type": "type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication",
+      providers: {
+        a: { issuer: "https://idp.example", local_jwks: { inline_string: JSON.stringify({ keys: [RS.jwk] }) }, from_headers: [{ name: "x-token-a" }], claim_to_headers: [{ header_name: "x-a-sub", claim_name: "sub" }] },
+        b: { issuer: "https://idp2.example", local_jwks: { inline_string: JSON.stringify({ keys: [IDP2.jwk] }) }, from_headers: [{ name: "x-token-b" }], claim_to_headers: [{ header_name: "x-b-sub", claim_name: "sub" }] },
+      },
+      rules: [
+        { match: { prefix: "/public" } },
+        { match: { prefix: "/optional" }, requires: { requires_any: { requirements: [{ provider_name: "a" }, { allow_missing: {} }] } } },
+        { match: { prefix: "/both" }, requires: { requires_all: { requirements: [{ provider_name: "a" }, { provider_name: "b" }] } } },
+        { match: { prefix: "/" }, requires: { requires_any: { requirements: [{ provider_name: "a" }, { provider_name: "b" }] } } },
+      ],
+    },
+  },
+  ours: {
+    jwt: { providers: {
+      a: { issuer: "https://idp.example", jwks: { keys: [RS.jwk] }, from_headers: [{ name: "x-token-a" }], claim_to_headers: [{ header_name: "x-a-sub", claim_name: "sub" }] },
+      b: { issuer: "https://idp2.example", jwks: { keys: [IDP2.jwk] }, from_headers: [{ name: "x-token-b" }], claim_to_headers: [{ header_name: "x-b-sub", claim_name: "sub" }] },
+    } },
+    rules: [
+      { when: { path: { prefix: "/public" } } },
+      { when: { path: { prefix: "/optional" } }, requires: { any: [{ jwt: "a" }, { allow_missing: {} }] } },
+      { when: { path: { prefix: "/both" } }, requires: { all: [{ jwt: "a" }, { jwt: "b" }] } },
+      { requires: { any: [{ jwt: "a" }, { jwt: "b" }] } },
+    ],
+    identity: identity(),
+  },
+  forwarded: ["x-token-a", "x-token-b", "x-a-sub", "x-b-sub"],
+  requests: [
+    { note: "public, no token", path: "/public/x" },
+    { note: "optional, no token", path: "/optional" },
+    { note: "optional, a valid token", path: "/optional", headers: [["x-token-a", signJwt(RS, claims({ sub: "a1" }))]] },
+    { note: "optional, an expired token", path: "/optional", headers: [["x-token-a", signJwt(RS, claims({ exp: now - 3600 }))]] },
+    { note: "both, both tokens", path: "/both", headers: [["x-token-a", signJwt(RS, claims({ sub: "a1" }))], ["x-token-b", signJwt(IDP2, claims({ iss: "https://idp2.example", sub: "b1" }))]] },
+    { note: "both, one token", path: "/both", headers: [["x-token-a", signJwt(RS, claims({ sub: "a1" }))]] },
+    { note: "any, provider b's token", path: "/x", headers: [["x-token-b", signJwt(IDP2, claims({ iss: "https://idp2.example", sub: "b1" }))]] },
+    { note: "any, no token", path: "/x" },
+    { note: "any, b's token in a's header", path: "/x", headers: [["x-token-a", signJwt(IDP2, claims({ iss: "https://idp2.example" }))]] },
   ],
   differences: [],
 };
 
-const CASES = [jwtCase, basicCase, apiCase];
+const CASES = [jwtCase, basicCase, apiCase, reqCase];
 
 function scenario(c: Case, withPlugin: boolean): Scenario {
   const s = parseScenario({

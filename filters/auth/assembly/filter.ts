@@ -9,7 +9,7 @@ import {
 import { Config, Rule, parseConfig } from "./config";
 import { Extraction, Found, strip } from "./credential";
 import { MethodResult } from "./method";
-import { Kind, Outcome } from "./outcome";
+import { Identity, Kind, Outcome } from "./outcome";
 import { refuse } from "./reply";
 import { forbidden } from "./authorize";
 import { Request } from "./request";
@@ -46,8 +46,9 @@ class Runner extends MethodRunner {
   cfg: Config;
   req: Request;
   results: Map<string, MethodResult> = new Map<string, MethodResult>();
-  /** the provider of the last JWT that verified (its claim headers are published) */
-  provider: Provider | null = null;
+  /** every JWT that verified, with its provider (each publishes its own claim headers) */
+  jwtProviders: Array<Provider> = new Array<Provider>();
+  jwtIdentities: Array<Identity> = new Array<Identity>();
 
   constructor(cfg: Config, req: Request) {
     super();
@@ -68,7 +69,11 @@ class Runner extends MethodRunner {
     else if (leaf.kind == ReqKind.Jwt) {
       const p = unchecked(cfg.providers[leaf.provider]);
       r = authenticateJwt(this.req, p, leaf.audiences, cfg.tokenCache, cfg.consumers, cfg.duplicatesFirst);
-      if (r.outcome.kind == Kind.Ok) this.provider = p;
+      const id = r.outcome.identity;
+      if (r.outcome.kind == Kind.Ok && id !== null) {
+        this.jwtProviders.push(p);
+        this.jwtIdentities.push(id);
+      }
     }
     r.forward = leaf.kind == ReqKind.ApiKey ? cfg.forwardApiKey : leaf.kind == ReqKind.Basic ? cfg.forwardBasic : leaf.kind == ReqKind.Jwt ? unchecked(cfg.providers[leaf.provider]).forward : false;
     this.results.set(key, r);
@@ -133,7 +138,8 @@ export class Auth extends Context {
       if (!rule.authz.empty) return this.deny(forbidden(null, rule.authz), cfg, req, runner);
     } else {
       if (!rule.authz.permits(id)) return this.deny(forbidden(id, rule.authz), cfg, req, runner);
-      cfg.identity.publish(req, id, id.method == "jwt" ? runner.provider : null);
+      cfg.identity.publish(req, id);
+      for (let i = 0; i < runner.jwtProviders.length; i++) cfg.identity.publishJwt(req, unchecked(runner.jwtIdentities[i]), unchecked(runner.jwtProviders[i]));
     }
     const strips = runner.toStrip();
     for (let i = 0; i < strips.length; i++) strip(req, unchecked(strips[i]));

@@ -51,14 +51,17 @@ export class IdentityHeaders {
     if (this.prefix.length > 0) req.removePrefix(this.prefix);
   }
 
-  /** Sets the identity's headers (and the JWT provider's claim and payload headers). */
-  publish(req: Request, id: Identity, provider: Provider | null): void {
+  /** Sets the identity's headers. */
+  publish(req: Request, id: Identity): void {
     if (id.consumer.length > 0) setIf(req, this.consumer, id.consumer);
     setIf(req, this.credential, id.credential);
     setIf(req, this.method, id.method);
     if (id.groups.length > 0) setIf(req, this.groups, id.groups.join(","));
     if (id.scopes.length > 0) setIf(req, this.scopes, id.scopes.join(" "));
-    if (provider === null) return;
+  }
+
+  /** Sets a verified token's payload and claim headers, as its provider says (one call per verified token). */
+  publishJwt(req: Request, id: Identity, provider: Provider): void {
     // Envoy's order: the payload header, then the claim headers
     const t = id.token;
     if (provider.payloadHeader.length > 0 && t !== null) req.set(provider.payloadHeader, t.payloadSegment);
