@@ -18,6 +18,7 @@ import { inProcessSuite, vitestSuite } from "./suite-throughput.ts";
 import { regexRows } from "./regex.ts";
 import { headerRewriteFuzzRows, headerRewriteRows } from "./header-rewrite.ts";
 import { authFuzzRows, authRows } from "./auth.ts";
+import { cryptoRows } from "./crypto.ts";
 
 // bench/run.ts runs bundled as .cache/bench/run.mjs: the repository is the first folder up with package.json
 const here = dirname(fileURLToPath(import.meta.url));
@@ -140,8 +141,10 @@ rows.push(...regexRows(root, ROUNDS));
 // 6c. header-rewrite: a 10-rule configuration next to the example filter, and its release size.
 rows.push(...headerRewriteRows(root, ROUNDS, ops(20000)));
 
-// 6d. auth: each method, one signature check per algorithm, the caches, the release size.
+// 6d. auth: each method, one signature check per algorithm, the caches, the release size; the
+// SDK's hashes on their own.
 rows.push(...authRows(root, ROUNDS, ops(5000)));
+rows.push(...cryptoRows(root, ROUNDS));
 
 // 7. Instantiation from a compiled module (the compile cache is warm after the first host). Last,
 // because it leaves thousands of dead instances for V8 to collect, which would slow what follows.
