@@ -181,11 +181,14 @@ const reqCase: Case = {
       providers: {
         a: { issuer: "https://idp.example", local_jwks: { inline_string: JSON.stringify({ keys: [RS.jwk] }) }, from_headers: [{ name: "x-token-a" }], claim_to_headers: [{ header_name: "x-a-sub", claim_name: "sub" }] },
         b: { issuer: "https://idp2.example", local_jwks: { inline_string: JSON.stringify({ keys: [IDP2.jwk] }) }, from_headers: [{ name: "x-token-b" }], claim_to_headers: [{ header_name: "x-b-sub", claim_name: "sub" }] },
+        c: { issuer: "https://idp.example", local_jwks: { inline_string: JSON.stringify({ keys: [RS.jwk] }) } },
+        d: { issuer: "https://idp2.example", local_jwks: { inline_string: JSON.stringify({ keys: [IDP2.jwk] }) } },
       },
       rules: [
         { match: { prefix: "/public" } },
         { match: { prefix: "/optional" }, requires: { requires_any: { requirements: [{ provider_name: "a" }, { allow_missing: {} }] } } },
         { match: { prefix: "/both" }, requires: { requires_all: { requirements: [{ provider_name: "a" }, { provider_name: "b" }] } } },
+        { match: { prefix: "/shared" }, requires: { requires_any: { requirements: [{ provider_name: "c" }, { provider_name: "d" }] } } },
         { match: { prefix: "/" }, requires: { requires_any: { requirements: [{ provider_name: "a" }, { provider_name: "b" }] } } },
       ],
     },
@@ -194,11 +197,14 @@ const reqCase: Case = {
     jwt: { providers: {
       a: { issuer: "https://idp.example", jwks: { keys: [RS.jwk] }, from_headers: [{ name: "x-token-a" }], claim_to_headers: [{ header_name: "x-a-sub", claim_name: "sub" }] },
       b: { issuer: "https://idp2.example", jwks: { keys: [IDP2.jwk] }, from_headers: [{ name: "x-token-b" }], claim_to_headers: [{ header_name: "x-b-sub", claim_name: "sub" }] },
+      c: { issuer: "https://idp.example", jwks: { keys: [RS.jwk] } },
+      d: { issuer: "https://idp2.example", jwks: { keys: [IDP2.jwk] } },
     } },
     rules: [
       { when: { path: { prefix: "/public" } } },
       { when: { path: { prefix: "/optional" } }, requires: { any: [{ jwt: "a" }, { allow_missing: {} }] } },
       { when: { path: { prefix: "/both" } }, requires: { all: [{ jwt: "a" }, { jwt: "b" }] } },
+      { when: { path: { prefix: "/shared" } }, requires: { any: [{ jwt: "c" }, { jwt: "d" }] } },
       { requires: { any: [{ jwt: "a" }, { jwt: "b" }] } },
     ],
     identity: identity(),
@@ -214,6 +220,9 @@ const reqCase: Case = {
     { note: "any, provider b's token", path: "/x", headers: [["x-token-b", signJwt(IDP2, claims({ iss: "https://idp2.example", sub: "b1" }))]] },
     { note: "any, no token", path: "/x" },
     { note: "any, b's token in a's header", path: "/x", headers: [["x-token-a", signJwt(IDP2, claims({ iss: "https://idp2.example" }))]] },
+    { note: "shared header, the second provider's valid token", path: "/shared", headers: bearer(signJwt(IDP2, claims({ iss: "https://idp2.example" }))) },
+    { note: "shared header, the second provider's expired token", path: "/shared", headers: bearer(signJwt(IDP2, claims({ iss: "https://idp2.example", exp: now - 3600 }))) },
+    { note: "shared header, the first provider's token signed by the second's key", path: "/shared", headers: bearer(signJwt(IDP2, claims())) },
   ],
   differences: [],
 };

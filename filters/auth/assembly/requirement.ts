@@ -95,7 +95,10 @@ export function evaluate(r: Requirement, run: MethodRunner): Outcome {
         if (o.kind == Kind.Missing) {
           if (firstMissing === null) firstMissing = o;
           for (let s = 0; s < o.challenges.length; s++) if (!schemes.includes(unchecked(o.challenges[s]))) schemes.push(unchecked(o.challenges[s]));
-        } else if (firstFailed === null) firstFailed = o;
+        } else if (firstFailed === null || (firstFailed.details == "jwt_unknown_issuer" && o.details != "jwt_unknown_issuer")) {
+          // as Envoy's jwt_authn: the provider whose issuer the token names reports the failure
+          firstFailed = o;
+        }
       }
       if (allowFailed || (allowMissing && firstFailed === null)) return Outcome.passed();
       if (firstFailed !== null) return firstFailed;

@@ -41,6 +41,8 @@ export class Provider {
   issuer: string = "";
   audiences: Array<string> = new Array<string>();
   algorithms: Array<Alg> = new Array<Alg>();
+  /** the allowlist was configured (else it is every algorithm some key fits) */
+  explicitAlgorithms: bool = false;
   keys: KeySource = new InlineKeySource(new Array<Jwk>());
   sources: Array<Source> = new Array<Source>();
   forward: bool = false;
@@ -70,6 +72,7 @@ export class Provider {
     const keys = parseJwks(o, "jwks");
     p.keys = new InlineKeySource(keys);
     if (o.has("algorithms")) {
+      p.explicitAlgorithms = true;
       const names = o.requireStringArray("algorithms", 1);
       for (let i = 0; i < names.length; i++) {
         const a = parseAlg(unchecked(names[i]));
@@ -191,7 +194,9 @@ export class Provider {
   /** The signature, on the keys the token's kid and alg select: the failure, or null when one verifies. */
   checkSignature(t: Token): Outcome | null {
     const alg = parseAlg(t.alg);
-    if (alg == Alg.None || !this.allows(alg)) return invalid(401, "jwt_alg_not_allowed", JWT_ALG_INVALID);
+    // an algorithm outside a configured allowlist is refused as such; without one, as Envoy says
+    // it: no key of the JWKS fits the token's kid and alg
+    if (alg == Alg.None || !this.allows(alg)) return invalid(401, "jwt_alg_not_allowed", this.explicitAlgorithms ? JWT_ALG_INVALID : JWT_NO_KEY);
     const keys = this.keys.keys();
     let candidates = 0;
     for (let i = 0; i < keys.length; i++) {
