@@ -80,6 +80,7 @@ export {
   PathAndQuery, QueryParam, splitPathAndQuery, parseQuery, buildQuery, queryValues, percentDecode, percentEncode,
 } from "./http/query";
 export { cookieValue, cookieValues, withoutCookie } from "./http/cookie";
+export { IpAddress, parseIp, addressWithoutPort, clientFromXff } from "./http/address";
 export { MatchKind, StringMatcher, Condition, ConditionKind, MAX_CONDITION_DEPTH, MatchInput, PairsMatchInput, StreamMatchInput } from "./match";
 export * from "./regex";
 export * from "./format";

@@ -1,5 +1,6 @@
 // The SDK's query-string and cookie helpers (sdk/assembly/http/), on both builds, against a
 // reference written here in TypeScript from RFC 3986 / RFC 6265 (and fuzzed against it).
+import { isIP } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createHost, LogLevel } from "../../host-mock/src/index.ts";
 import { BUILDS, fixtureWasm, prng } from "./helpers.ts";
@@ -23,6 +24,36 @@ function refDecode(s: string): string {
     } else bytes.push(src[i]);
   }
   return Buffer.from(bytes).toString("utf8");
+}
+
+/** Canonical text of an address as WHATWG's URL parser prints it (IPv6: RFC 5952 compression), or null. */
+function refIp(text: string): string | null {
+  const kind = isIP(text);
+  if (kind === 4) return /^(0|[1-9]\d{0,2})(\.(0|[1-9]\d{0,2})){3}$/.test(text) ? text : null;
+  if (kind === 6 && !text.includes("%")) return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  return null;
+}
+
+/** The address with all but the first `bits` bits cleared (reference, BigInt). */
+function refMask(text: string, bits: number): string {
+  const v4 = isIP(text) === 4;
+  const width = v4 ? 32 : 128;
+  let n = v4 ? text.split(".").reduce((a, p) => (a << 8n) | BigInt(Number(p)), 0n) : BigInt(`0x${expand6(text)}`);
+  const keep = BigInt(Math.max(0, Math.min(width, bits)));
+  n &= ((1n << keep) - 1n) << (BigInt(width) - keep);
+  if (v4) return [24n, 16n, 8n, 0n].map((sh) => String((n >> sh) & 255n)).join(".");
+  const hexText = n.toString(16).padStart(32, "0");
+  return new URL(`http://[${hexText.match(/.{4}/g)?.join(":")}]/`).hostname.slice(1, -1);
+}
+
+/** 32 hex digits of an IPv6 address (via Node's canonical form). */
+function expand6(text: string): string {
+  const canon = new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  const [head, tail = ""] = canon.split("::");
+  const hs = head === "" ? [] : head.split(":");
+  const ts = tail === "" ? [] : tail.split(":");
+  const fill = canon.includes("::") ? Array(8 - hs.length - ts.length).fill("0") : [];
+  return [...hs, ...fill, ...ts].map((g) => g.padStart(4, "0")).join("");
 }
 
 describe.each(BUILDS)("query strings and cookies (%s build)", (build) => {
@@ -63,6 +94,33 @@ describe.each(BUILDS)("query strings and cookies (%s build)", (build) => {
       `all=["2"] without=["ab=1"]`,
       `all=[] without=["noequals; a"]`,
     ]);
+  });
+
+  it("addresses: IPv4 and IPv6 parsed strictly and printed canonically (as Node's URL does), masked as BigInt says", () => {
+    const texts = ["10.1.2.3", "0.0.0.0", "255.255.255.255", "1.2.3.256", "01.2.3.4", "1.2.3", "1.2.3.4.5", " 1.2.3.4", "1.2.3.4 ",
+      "::", "::1", "1::", "2001:db8::1", "2001:0db8:0000:0000:0000:ff00:0042:8329", "2001:db8:0:0:1:0:0:1", "fe80::1:0:0:0",
+      "::ffff:1.2.3.4", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "1::2::3", ":1::", "1:", "12345::", "g::", "::1.2.3", "[::1]", "fe80::1%eth0", "", "x"];
+    const rnd = prng(8);
+    for (let i = 0; i < 300; i++) {
+      const g = Array.from({ length: 8 }, () => (rnd() < 0.4 ? 0 : Math.floor(rnd() * 65536)).toString(16));
+      texts.push(g.join(":"), Array.from({ length: 4 }, () => String(Math.floor(rnd() * 256))).join("."));
+    }
+    const masks = texts.map((_, i) => [0, 1, 7, 8, 9, 16, 24, 31, 32, 48, 64, 127, 128][i % 13]);
+    const out = run(build, { ips: texts.map((ip, i) => ({ ip, mask: masks[i] })) });
+    expect(out).toEqual(texts.map((t, i) => {
+      const r = refIp(t);
+      return `i ${r ?? "(null)"} ${r === null ? "-" : refMask(t, masks[i])}`;
+    }));
+  });
+
+  it("source.address without its port, and the client from X-Forwarded-For by trusted hops (never the leftmost entry)", () => {
+    expect(run(build, { sources: ["10.0.0.1:52314", "[2001:db8::1]:443", "[::1]", "10.0.0.1", "::1", "10.0.0.1:", "10.0.0.1:99999", "[::1]x", "host:80"] }))
+      .toEqual(["s 10.0.0.1", "s 2001:db8::1", "s ::1", "s 10.0.0.1", "s ::1", "s (null)", "s (null)", "s (null)", "s (null)"]);
+    expect(run(build, { xff: [
+      { values: ["6.6.6.6, 1.1.1.1, 2.2.2.2"], hops: 1 }, { values: ["6.6.6.6, 1.1.1.1, 2.2.2.2"], hops: 2 },
+      { values: ["6.6.6.6", "1.1.1.1,2.2.2.2"], hops: 3 }, { values: ["1.1.1.1"], hops: 2 }, { values: ["1.1.1.1, junk"], hops: 1 },
+      { values: ["[2001:db8::7]:80, 10.0.0.9"], hops: 2 }, { values: ["1.1.1.1"], hops: 0 }, { values: [], hops: 1 },
+    ] })).toEqual(["x 2.2.2.2", "x 1.1.1.1", "x 6.6.6.6", "x (null)", "x (null)", "x 2001:db8::7", "x (null)", "x (null)"]);
   });
 
   it("invalid UTF-8 after decoding becomes U+FFFD per maximal subpart (WHATWG), never an overlong ASCII", () => {
