@@ -1,0 +1,228 @@
+// The rate-limit filter's contexts. On each request: the limits whose condition holds and whose key
+// can be read are checked first without charging (peek), the strictest verdict decides, and only
+// when every enforced limit allows are they charged — each inside its table's CAS loop, deciding
+// again on the fresh record; should one refuse at that moment (another worker took the last unit
+// between peek and charge), the ones already charged are refunded and the request is refused, so
+// no limit is ever charged for a refused request. A refusal is a 429 (configurable) with
+// Retry-After and the configured header profiles; a concurrency limit's unit is given back when the
+// stream ends (on_log, which Envoy calls for resets too).
+import {
+  RootContext, Context, FilterHeadersStatusValues, Counter, HeaderPair, PairsMatchInput, get_current_time_nanoseconds,
+  get_header_map_pairs, HeaderMapType, send_local_response_string, add_header_map_value_string, logWarn,
+} from "@filterkit/sdk";
+import { UpdateResult } from "@filterkit/sdk/assembly/ratelimit/table";
+import { ceilSeconds, Decision } from "@filterkit/sdk/assembly/ratelimit/common";
+import { Algorithm, Config, Missing, Profile, parseConfig } from "./config";
+import { KeyInput, KeyPart } from "./keys";
+import { LimitRuntime } from "./limiters";
+
+class LimitMetrics {
+  allowed: Counter;
+  limited: Counter;
+  shadowLimited: Counter;
+  casExhausted: Counter;
+  constructor(name: string) {
+    this.allowed = new Counter("ratelimit." + name + ".allowed");
+    this.limited = new Counter("ratelimit." + name + ".limited");
+    this.shadowLimited = new Counter("ratelimit." + name + ".shadow_limited");
+    this.casExhausted = new Counter("ratelimit." + name + ".cas_exhausted");
+  }
+}
+
+export class RateLimitRoot extends RootContext {
+  config: Config | null = null;
+  runtimes: Array<LimitRuntime> = new Array<LimitRuntime>();
+  metrics: Array<LimitMetrics> = new Array<LimitMetrics>();
+
+  onConfigure(_size: u32): bool {
+    const cfg = parseConfig(this.readConfiguration());
+    if (cfg === null) return false;
+    this.config = cfg;
+    this.runtimes = new Array<LimitRuntime>();
+    this.metrics = new Array<LimitMetrics>();
+    for (let i = 0; i < cfg.limits.length; i++) {
+      const rt = new LimitRuntime(unchecked(cfg.limits[i]), cfg);
+      rt.prepare();
+      this.runtimes.push(rt);
+      this.metrics.push(new LimitMetrics(unchecked(cfg.limits[i]).name));
+    }
+    return true;
+  }
+
+  createContext(context_id: u32): Context {
+    return new RateLimit(context_id, this);
+  }
+}
+
+/** What one limit said about this request. */
+class Verdict {
+  index: i32;
+  key: string;
+  decision: Decision = new Decision();
+  constructor(index: i32, key: string) {
+    this.index = index;
+    this.key = key;
+  }
+}
+
+export class RateLimit extends Context {
+  root: RateLimitRoot;
+  /** the decisions of the request, for the headers on an allowed response */
+  verdicts: Array<Verdict> = new Array<Verdict>();
+  /** concurrency units held by this stream: (limit index, key) */
+  held: Array<Verdict> = new Array<Verdict>();
+
+  constructor(context_id: u32, root: RateLimitRoot) {
+    super(context_id, root);
+    this.root = root;
+  }
+
+  onRequestHeaders(_headers: u32, _endOfStream: bool): FilterHeadersStatusValues {
+    const cfg = this.root.config;
+    if (cfg === null) return FilterHeadersStatusValues.Continue;
+    const now = <i64>get_current_time_nanoseconds();
+    const input = new KeyInput(new PairsMatchInput(get_header_map_pairs(HeaderMapType.RequestHeaders)));
+    const applicable = new Array<Verdict>();
+    for (let i = 0; i < cfg.limits.length; i++) {
+      const l = unchecked(cfg.limits[i]);
+      if (!l.when.evaluate(input.match)) continue;
+      const key = keyOf(l.key, input, cfg.trustedHops, l.missing == Missing.Default ? l.defaultValue : null);
+      if (key !== null) applicable.push(new Verdict(i, key));
+    }
+    // 1. peek every limit: the strictest enforced refusal decides
+    let refusedBy: Verdict | null = null;
+    for (let k = 0; k < applicable.length; k++) {
+      const v = unchecked(applicable[k]);
+      const rt = unchecked(this.root.runtimes[v.index]);
+      const r = rt.run(v.key, now, false);
+      copyDecision(rt.step.out, v.decision);
+      if (r == UpdateResult.CasExhausted || r == UpdateResult.HostError) {
+        unchecked(this.root.metrics[v.index]).casExhausted.increment(1);
+        if (cfg.allowOnCasExhausted) continue;
+        v.decision.allowed = false;
+        v.decision.retryAfterNs = 1_000_000_000;
+      }
+      if (!v.decision.allowed) {
+        if (rt.limit.shadow) {
+          unchecked(this.root.metrics[v.index]).shadowLimited.increment(1);
+          v.decision.allowed = true;
+          continue;
+        }
+        if (refusedBy === null || v.decision.retryAfterNs > refusedBy.decision.retryAfterNs) refusedBy = v;
+      }
+    }
+    // 2. charge them all, each deciding again inside its CAS loop; refund on a late refusal
+    if (refusedBy === null) {
+      for (let k = 0; k < applicable.length; k++) {
+        const v = unchecked(applicable[k]);
+        const rt = unchecked(this.root.runtimes[v.index]);
+        if (rt.limit.shadow && !v.decision.allowed) continue;
+        const r = rt.run(v.key, now, true);
+        copyDecision(rt.step.out, v.decision);
+        const exhausted = r == UpdateResult.CasExhausted || r == UpdateResult.HostError;
+        if (exhausted) unchecked(this.root.metrics[v.index]).casExhausted.increment(1);
+        if ((exhausted && !cfg.allowOnCasExhausted) || (!exhausted && !v.decision.allowed && !rt.limit.shadow)) {
+          for (let j = 0; j < k; j++) {
+            const done = unchecked(applicable[j]);
+            unchecked(this.root.runtimes[done.index]).refund(done.key, now);
+          }
+          refusedBy = v;
+          break;
+        }
+      }
+    }
+    if (refusedBy !== null) {
+      for (let k = 0; k < applicable.length; k++) {
+        const v = unchecked(applicable[k]);
+        const m = unchecked(this.root.metrics[v.index]);
+        if (v === refusedBy) m.limited.increment(1);
+      }
+      return this.refuse(cfg, changetype<Verdict>(refusedBy));
+    }
+    for (let k = 0; k < applicable.length; k++) {
+      const v = unchecked(applicable[k]);
+      unchecked(this.root.metrics[v.index]).allowed.increment(1);
+      if (unchecked(this.root.runtimes[v.index]).limit.algorithm == Algorithm.Concurrency) this.held.push(v);
+    }
+    this.verdicts = applicable;
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onResponseHeaders(_headers: u32, _endOfStream: bool): FilterHeadersStatusValues {
+    const cfg = this.root.config;
+    if (cfg === null || !cfg.headersOnAllowed || this.verdicts.length == 0) return FilterHeadersStatusValues.Continue;
+    const hs = headersFor(cfg, this.root, strictest(this.verdicts), false);
+    for (let i = 0; i < hs.length; i++) {
+      const h = unchecked(hs[i]);
+      add_header_map_value_string(HeaderMapType.ResponseHeaders, h.keyString(), h.valueString());
+    }
+    return FilterHeadersStatusValues.Continue;
+  }
+
+  onLog(): void {
+    // a concurrency unit is held until the stream ends, however it ends (Envoy calls on_log for resets too)
+    if (this.held.length == 0) return;
+    const now = <i64>get_current_time_nanoseconds();
+    for (let i = 0; i < this.held.length; i++) {
+      const v = unchecked(this.held[i]);
+      const r = unchecked(this.root.runtimes[v.index]).refund(v.key, now);
+      if (r == UpdateResult.CasExhausted) logWarn("rate-limit: could not release a concurrency unit of " + unchecked(this.root.runtimes[v.index]).limit.name);
+    }
+    this.held = new Array<Verdict>();
+  }
+
+  refuse(cfg: Config, v: Verdict): FilterHeadersStatusValues {
+    const headers = headersFor(cfg, this.root, v, true);
+    send_local_response_string(<u32>cfg.status, "local_rate_limited", cfg.body, headers);
+    return FilterHeadersStatusValues.StopIteration;
+  }
+}
+
+function copyDecision(from: Decision, to: Decision): void {
+  to.set(from.allowed, from.remaining, from.limit, from.resetNs, from.retryAfterNs, from.freshAfterNs, from.stateChanged);
+}
+
+/** The verdict with the fewest units left (it drives the headers, as in Envoy). */
+function strictest(vs: Array<Verdict>): Verdict {
+  let best = unchecked(vs[0]);
+  for (let i = 1; i < vs.length; i++) if (unchecked(vs[i]).decision.remaining < best.decision.remaining) best = unchecked(vs[i]);
+  return best;
+}
+
+/** The key of a limit: its parts joined, or null when one cannot be read (and no default stands in). */
+function keyOf(parts: Array<KeyPart>, input: KeyInput, hops: i32, def: string | null): string | null {
+  let out = "";
+  for (let i = 0; i < parts.length; i++) {
+    const p = unchecked(parts[i]);
+    let v = p.read(input, hops);
+    if (v === null) {
+      if (def === null) return null;
+      v = p.name + "=" + def;
+    }
+    out += (i > 0 ? "|" : "") + v;
+  }
+  return out;
+}
+
+function headersFor(cfg: Config, root: RateLimitRoot, v: Verdict, refused: bool): Array<HeaderPair> {
+  const out = new Array<HeaderPair>();
+  const d = v.decision;
+  const limit = unchecked(root.runtimes[v.index]).limit;
+  for (let i = 0; i < cfg.profiles.length; i++) {
+    const p = unchecked(cfg.profiles[i]);
+    if (p == Profile.Envoy) {
+      out.push(HeaderPair.of("x-ratelimit-limit", d.limit.toString()));
+      out.push(HeaderPair.of("x-ratelimit-remaining", d.remaining.toString()));
+      out.push(HeaderPair.of("x-ratelimit-reset", ceilSeconds(d.resetNs).toString()));
+    } else if (p == Profile.Ietf) {
+      const windowS = limit.windowNs > 0 ? ceilSeconds(limit.windowNs) : ceilSeconds(limit.fillIntervalNs);
+      out.push(HeaderPair.of("ratelimit-policy", "\"" + limit.name + "\";q=" + d.limit.toString() + ";w=" + windowS.toString()));
+      out.push(HeaderPair.of("ratelimit", "\"" + limit.name + "\";r=" + d.remaining.toString() + ";t=" + ceilSeconds(d.resetNs).toString()));
+    }
+  }
+  if (refused) {
+    const s = ceilSeconds(d.retryAfterNs);
+    out.push(HeaderPair.of("retry-after", (s < 1 ? 1 : s).toString()));
+  }
+  return out;
+}

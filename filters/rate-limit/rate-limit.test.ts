@@ -1,0 +1,145 @@
+// Unit tests of the rate-limit filter on the mock host, on both builds, with virtual time: the
+// token bucket as Envoy's local_ratelimit admits and refills, the headers and Retry-After, several
+// limits checked together and none charged for a refused request, shadow mode, keys (headers,
+// client address through trusted X-Forwarded-For hops, missing keys), the concurrency limit released
+// when the stream ends, worker VMs sharing one process's state (also under injected CAS failures),
+// and configuration errors naming the field.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { WasmResult } from "../../sdk/assembly/abi/enums.ts";
+import { createHost, createWorkers, LogLevel, type HeaderPairs, type MockHost } from "../../host-mock/src/index.ts";
+import { BUILDS } from "../../sdk/test/helpers.ts";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const T0 = 1_800_000_000_000_000_000n;
+const bucket = (extra: Record<string, unknown> = {}) => ({ name: "per-client", key: [{ request_header: { name: "x-client" } }], algorithm: "token_bucket", max_tokens: 3, tokens_per_fill: 1, fill_interval_ms: 1000, ...extra });
+
+describe.each(BUILDS)("rate-limit (%s build)", (target) => {
+  const wasm = join(here, "build", `${target}.wasm`);
+  const host = (config: Record<string, unknown>): MockHost => {
+    const h = createHost({ wasm, rootId: "rate_limit", vmId: "t", pluginConfig: config, now: T0 });
+    expect(h.configured, h.logsAt(LogLevel.error).join("\n")).toBe(true);
+    return h;
+  };
+  interface Out { status: number; headers: HeaderPairs }
+  const send = (h: MockHost, extra: HeaderPairs, path = "/", end = true): Out => {
+    const s = h.newHttpStream();
+    s.sendRequestHeaders([[":method", "GET"], [":path", path], [":authority", "a"], ...extra], true);
+    const r = s.localReply;
+    if (r !== null) return { status: r.status, headers: r.headers.filter(([k]) => k !== ":status" && k !== "content-length" && k !== "content-type") };
+    s.sendResponseHeaders([[":status", "200"]], true);
+    if (end) s.complete();
+    return { status: 200, headers: s.response.headers.filter(([k]) => k !== ":status") };
+  };
+  const statuses = (h: MockHost, n: number, extra: HeaderPairs): number[] => Array.from({ length: n }, () => send(h, extra).status);
+
+  it("token bucket: a burst of 5 admits max_tokens, a refill one token per fill_interval (continuous, as Envoy 1.40)", () => {
+    const h = host({ limits: [bucket()] });
+    expect(statuses(h, 5, [["x-client", "a"]])).toEqual([200, 200, 200, 429, 429]);
+    h.advance(999);
+    expect(send(h, [["x-client", "a"]]).status).toBe(429);
+    h.advance(1);
+    expect(statuses(h, 2, [["x-client", "a"]])).toEqual([200, 429]);
+    h.advance(2500);
+    expect(statuses(h, 3, [["x-client", "a"]])).toEqual([200, 200, 429]);
+    expect(send(h, [["x-client", "b"]]).status).toBe(200); // its own bucket
+  });
+
+  it("a refusal: 429, Envoy's body and details, Retry-After, x-ratelimit-* (and on allowed answers when asked)", () => {
+    const h = host({ limits: [bucket()], headers_on_allowed: true });
+    expect(send(h, [["x-client", "a"]]).headers).toEqual([["x-ratelimit-limit", "3"], ["x-ratelimit-remaining", "2"], ["x-ratelimit-reset", "0"]]);
+    send(h, [["x-client", "a"]]);
+    send(h, [["x-client", "a"]]);
+    const s = h.newHttpStream();
+    s.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "a"], ["x-client", "a"]], true);
+    expect(s.localReply).toMatchObject({ status: 429, bodyText: "local_rate_limited", details: "local_rate_limited" });
+    expect(s.localReply?.headers).toEqual(expect.arrayContaining([["retry-after", "1"], ["x-ratelimit-remaining", "0"], ["x-ratelimit-reset", "1"]]));
+    const ietf = host({ limits: [bucket({ algorithm: "fixed_window", limit: 2, window_ms: 60000, max_tokens: undefined, tokens_per_fill: undefined, fill_interval_ms: undefined })], headers: ["ietf"], status: 503 });
+    send(ietf, [["x-client", "a"]]);
+    send(ietf, [["x-client", "a"]]);
+    const r = send(ietf, [["x-client", "a"]]);
+    expect(r.status).toBe(503);
+    expect(r.headers.find(([k]) => k === "ratelimit-policy")?.[1]).toBe('"per-client";q=2;w=60');
+    expect(r.headers.find(([k]) => k === "ratelimit")?.[1]).toMatch(/^"per-client";r=0;t=\d+$/);
+  });
+
+  it("several limits: all checked, the strictest decides, and a refused request charges none of them", () => {
+    const h = host({ limits: [
+      bucket({ name: "client", max_tokens: 2 }),
+      { name: "global", key: [{ generic_key: { descriptor_value: "all" } }], algorithm: "fixed_window", limit: 3, window_ms: 60000 },
+    ] });
+    expect(statuses(h, 3, [["x-client", "a"]])).toEqual([200, 200, 429]); // client's 2 used, global 2 of 3
+    expect(send(h, [["x-client", "b"]]).status).toBe(200); // global's 3rd: the refused request above took none
+    expect(send(h, [["x-client", "c"]]).status).toBe(429); // global exhausted; c's bucket untouched
+    h.advance(60000);
+    expect(statuses(h, 2, [["x-client", "c"]])).toEqual([200, 200]);
+  });
+
+  it("shadow: counts what it would refuse, refuses nothing", () => {
+    const h = host({ limits: [bucket({ shadow: true, max_tokens: 1 })] });
+    expect(statuses(h, 3, [["x-client", "a"]])).toEqual([200, 200, 200]);
+    expect(h).toHaveMetric("ratelimit.per-client.shadow_limited", 2);
+  });
+
+  it("keys: the client address from the connection, or from X-Forwarded-For with trusted hops (never the leftmost entry); missing keys skip or default", () => {
+    const byIp = host({ limits: [{ name: "ip", key: [{ remote_address: {} }], algorithm: "fixed_window", limit: 1, window_ms: 60000 }], xff_num_trusted_hops: 1 });
+    expect(send(byIp, [["x-forwarded-for", "6.6.6.6, 1.1.1.1"]]).status).toBe(200);
+    expect(send(byIp, [["x-forwarded-for", "7.7.7.7, 1.1.1.1"]]).status).toBe(429); // same client: the spoofed leftmost entry does not matter
+    expect(send(byIp, [["x-forwarded-for", "1.1.1.2"]]).status).toBe(200);
+    const masked = host({ limits: [{ name: "net", key: [{ masked_remote_address: { v4_prefix_mask_len: 24 } }], algorithm: "fixed_window", limit: 1, window_ms: 60000 }], xff_num_trusted_hops: 1 });
+    expect(send(masked, [["x-forwarded-for", "10.0.0.1"]]).status).toBe(200);
+    expect(send(masked, [["x-forwarded-for", "10.0.0.200"]]).status).toBe(429);
+    const skip = host({ limits: [bucket({ max_tokens: 1 })] });
+    expect(statuses(skip, 3, [])).toEqual([200, 200, 200]);
+    const def = host({ limits: [bucket({ max_tokens: 1, missing: "default", default_value: "anonymous" })] });
+    expect(statuses(def, 2, [])).toEqual([200, 429]);
+  });
+
+  it("concurrency: in-flight requests are limited and a unit comes back when the stream ends", () => {
+    const h = host({ limits: [{ name: "inflight", algorithm: "concurrency", max: 2 }] });
+    const open = () => {
+      const st = h.newHttpStream();
+      st.sendRequestHeaders([[":method", "GET"], [":path", "/"], [":authority", "a"]], true);
+      return st;
+    };
+    const a = open();
+    const b = open();
+    expect([a.localReply, b.localReply]).toEqual([null, null]);
+    expect(open().localReply?.status).toBe(429);
+    a.sendResponseHeaders([[":status", "200"]], true);
+    a.complete();
+    const c = open();
+    expect(c.localReply).toBeNull();
+    expect(open().localReply?.status).toBe(429);
+    b.complete();
+    expect(open().localReply).toBeNull();
+  });
+
+  it("worker VMs share the process's state: exactly the limit is admitted, also when CAS writes fail on purpose", () => {
+    const ws = createWorkers(3, { wasm, rootId: "rate_limit", vmId: "w", pluginConfig: { limits: [bucket({ max_tokens: 25 })] }, now: T0 });
+    let admitted = 0;
+    let failures = 0;
+    const off = ws.map((w) => w.interceptHostCall("proxy_set_shared_data", () => (failures++ % 3 === 0 ? WasmResult.CasMismatch : undefined)));
+    for (let i = 0; i < 120; i++) if (send(ws[i % 3], [["x-client", "k"]]).status === 200) admitted++;
+    off.forEach((f) => f());
+    expect(failures).toBeGreaterThan(0);
+    expect(admitted).toBe(25);
+  });
+
+  it.each([
+    [{ limits: [] }, /field "limits": expected/],
+    [{ limits: [bucket({ max_tokens: 0 })] }, /field "limits\[0\].max_tokens"/],
+    [{ limits: [bucket({ fill_interval_ms: 10 })] }, /field "limits\[0\].fill_interval_ms"/],
+    [{ limits: [bucket({ algorithm: "leaky" })] }, /field "limits\[0\].algorithm"/],
+    [{ limits: [bucket({ key: [{ remote_ip: {} }] })] }, /field "limits\[0\].key\[0\]": expected exactly one of/],
+    [{ limits: [bucket({ key: [{ masked_remote_address: { v4_prefix_mask_len: 33 } }] })] }, /v4_prefix_mask_len/],
+    [{ limits: [bucket({ missing: "default" })] }, /default_value/],
+    [{ limits: [bucket(), bucket()] }, /another limit has this name/],
+    [{ limits: [bucket()], status: 200 }, /field "status"/],
+  ] as Array<[Record<string, unknown>, RegExp]>)("refuses %j", (config, error) => {
+    const h = createHost({ wasm, rootId: "rate_limit", vmId: "t", pluginConfig: config });
+    expect(h.configured).toBe(false);
+    expect(h.logsAt(LogLevel.error).join("\n")).toMatch(error);
+  });
+});
