@@ -119,12 +119,25 @@ describe.each(BUILDS)("rate-limit (%s build)", (target) => {
   it("worker VMs share the process's state: exactly the limit is admitted, also when CAS writes fail on purpose", () => {
     const ws = createWorkers(3, { wasm, rootId: "rate_limit", vmId: "w", pluginConfig: { limits: [bucket({ max_tokens: 25 })] }, now: T0 });
     let admitted = 0;
+    let writes = 0;
     let failures = 0;
-    const off = ws.map((w) => w.interceptHostCall("proxy_set_shared_data", () => (failures++ % 3 === 0 ? WasmResult.CasMismatch : undefined)));
+    const off = ws.map((w) => w.interceptHostCall("proxy_set_shared_data", () => (writes++ % 3 === 0 ? (failures++, WasmResult.CasMismatch) : undefined)));
     for (let i = 0; i < 120; i++) if (send(ws[i % 3], [["x-client", "k"]]).status === 200) admitted++;
     off.forEach((f) => f());
     expect(failures).toBeGreaterThan(0);
     expect(admitted).toBe(25);
+    // every failed write was retried (none ran out at 8 retries); the process's stats, as in Envoy, add up the workers
+    expect(ws[0]).toHaveMetric("ratelimit.per-client.cas_retries", failures);
+    expect(ws[0]).toHaveMetric("ratelimit.per-client.cas_exhausted", 0);
+  });
+
+  it("a full table evicts the least recently charged live record, counted per limit", () => {
+    const h = host({ limits: [bucket()], table: { slots: 16, probe: 4 } });
+    for (let i = 0; i < 100; i++) expect(send(h, [["x-client", `c${i}`]]).status).toBe(200);
+    // 16 slots: the first 16 keys claim a slot each (4 per bucket), every later key evicts one
+    expect(h).toHaveMetric("ratelimit.per-client.evictions", 84);
+    // an evicted client starts afresh: more, never fewer, requests admitted
+    expect(statuses(h, 4, [["x-client", "c0"]])).toEqual([200, 200, 200, 429]);
   });
 
   it.each([
@@ -137,6 +150,9 @@ describe.each(BUILDS)("rate-limit (%s build)", (target) => {
     [{ limits: [bucket({ missing: "default" })] }, /default_value/],
     [{ limits: [bucket(), bucket()] }, /another limit has this name/],
     [{ limits: [bucket()], status: 200 }, /field "status"/],
+    [{ limits: [bucket()], table: { slots: 16, probe: 17 } }, /field "table.probe"/],
+    [{ limits: [bucket()], table: { slots: 16, probe: 16, cas_retries: 0 } }, /field "table.cas_retries"/],
+    [{ limits: [0, 1, 2, 3, 4, 5, 6].map((i) => bucket({ name: `l${i}` })), table: { slots: 4_194_304 } }, /field "table.slots": the limits' tables would hold \d+ bytes of state, more than 1073741824/],
   ] as Array<[Record<string, unknown>, RegExp]>)("refuses %j", (config, error) => {
     const h = createHost({ wasm, rootId: "rate_limit", vmId: "t", pluginConfig: config });
     expect(h.configured).toBe(false);

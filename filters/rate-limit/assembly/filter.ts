@@ -8,24 +8,42 @@
 // stream ends (on_log, which Envoy calls for resets too).
 import {
   RootContext, Context, FilterHeadersStatusValues, Counter, HeaderPair, PairsMatchInput, get_current_time_nanoseconds,
-  get_header_map_pairs, HeaderMapType, send_local_response_string, add_header_map_value_string, logWarn,
+  get_header_map_pairs, HeaderMapType, send_local_response_string, add_header_map_value_string, logWarn, logError,
 } from "@filterkit/sdk";
-import { UpdateResult } from "@filterkit/sdk/assembly/ratelimit/table";
+import { RECORD_HEADER_BYTES, UpdateResult, tableParamsError } from "@filterkit/sdk/assembly/ratelimit/table";
 import { ceilSeconds, Decision } from "@filterkit/sdk/assembly/ratelimit/common";
-import { Algorithm, Config, Missing, Profile, parseConfig } from "./config";
+import { Algorithm, Config, Missing, Profile, Scope, parseConfig } from "./config";
 import { KeyInput, KeyPart } from "./keys";
-import { LimitRuntime } from "./limiters";
+import { LimitRuntime, makeLimiter } from "./limiters";
+
+/** The most state one configuration may keep, all its limits' tables together (shared data or VM memory). */
+const MAX_STATE_BYTES: i64 = 1 << 30;
 
 class LimitMetrics {
   allowed: Counter;
   limited: Counter;
   shadowLimited: Counter;
   casExhausted: Counter;
+  casRetries: Counter;
+  evictions: Counter;
   constructor(name: string) {
     this.allowed = new Counter("ratelimit." + name + ".allowed");
     this.limited = new Counter("ratelimit." + name + ".limited");
     this.shadowLimited = new Counter("ratelimit." + name + ".shadow_limited");
     this.casExhausted = new Counter("ratelimit." + name + ".cas_exhausted");
+    this.casRetries = new Counter("ratelimit." + name + ".cas_retries");
+    this.evictions = new Counter("ratelimit." + name + ".evictions");
+  }
+
+  /** Adds what the limit's table counted since the last call (CAS retries, live records evicted). */
+  sync(rt: LimitRuntime): void {
+    const t = rt.table;
+    const retries = t.casRetries - rt.reportedRetries;
+    const evictions = t.evictions - rt.reportedEvictions;
+    if (retries > 0) this.casRetries.increment(<u32>retries);
+    if (evictions > 0) this.evictions.increment(<u32>evictions);
+    rt.reportedRetries = t.casRetries;
+    rt.reportedEvictions = t.evictions;
   }
 }
 
@@ -37,6 +55,25 @@ export class RateLimitRoot extends RootContext {
   onConfigure(_size: u32): bool {
     const cfg = parseConfig(this.readConfiguration());
     if (cfg === null) return false;
+    // the tables' bounds are checked before any is allocated (a worker table's memory is taken at once)
+    let stateBytes: i64 = 0;
+    let ok = true;
+    for (let i = 0; i < cfg.limits.length; i++) {
+      const l = unchecked(cfg.limits[i]);
+      const payload = makeLimiter(l).stateBytes;
+      const problem = tableParamsError(cfg.slots, payload, cfg.probe, cfg.casRetries, l.scope == Scope.Worker);
+      if (problem.length > 0) {
+        logError("invalid configuration: field \"table.slots\": " + problem + " (limit \"" + l.name + "\")");
+        ok = false;
+      }
+      stateBytes += (<i64>cfg.slots + cfg.probe - 1) / cfg.probe * cfg.probe * (RECORD_HEADER_BYTES + payload);
+    }
+    if (stateBytes > MAX_STATE_BYTES) {
+      logError("invalid configuration: field \"table.slots\": the limits' tables would hold " + stateBytes.toString() +
+        " bytes of state, more than " + MAX_STATE_BYTES.toString());
+      ok = false;
+    }
+    if (!ok) return false;
     this.config = cfg;
     this.runtimes = new Array<LimitRuntime>();
     this.metrics = new Array<LimitMetrics>();
@@ -131,12 +168,12 @@ export class RateLimit extends Context {
         }
       }
     }
+    for (let k = 0; k < applicable.length; k++) {
+      const v = unchecked(applicable[k]);
+      unchecked(this.root.metrics[v.index]).sync(unchecked(this.root.runtimes[v.index]));
+    }
     if (refusedBy !== null) {
-      for (let k = 0; k < applicable.length; k++) {
-        const v = unchecked(applicable[k]);
-        const m = unchecked(this.root.metrics[v.index]);
-        if (v === refusedBy) m.limited.increment(1);
-      }
+      unchecked(this.root.metrics[refusedBy.index]).limited.increment(1);
       return this.refuse(cfg, changetype<Verdict>(refusedBy));
     }
     for (let k = 0; k < applicable.length; k++) {
@@ -166,7 +203,12 @@ export class RateLimit extends Context {
     for (let i = 0; i < this.held.length; i++) {
       const v = unchecked(this.held[i]);
       const r = unchecked(this.root.runtimes[v.index]).refund(v.key, now);
-      if (r == UpdateResult.CasExhausted) logWarn("rate-limit: could not release a concurrency unit of " + unchecked(this.root.runtimes[v.index]).limit.name);
+      const rt = unchecked(this.root.runtimes[v.index]);
+      if (r == UpdateResult.CasExhausted || r == UpdateResult.HostError) {
+        unchecked(this.root.metrics[v.index]).casExhausted.increment(1);
+        logWarn("rate-limit: could not release a concurrency unit of " + rt.limit.name);
+      }
+      unchecked(this.root.metrics[v.index]).sync(rt);
     }
     this.held = new Array<Verdict>();
   }

@@ -42,6 +42,9 @@ export class LimitRuntime {
   limiter: Limiter;
   table: KeyedTable;
   step: Step;
+  /** the table's counters already added to the limit's metrics */
+  reportedRetries: u64 = 0;
+  reportedEvictions: u64 = 0;
 
   constructor(limit: Limit, cfg: Config) {
     const limiter = makeLimiter(limit);
@@ -79,7 +82,8 @@ export class LimitRuntime {
   }
 }
 
-function makeLimiter(l: Limit): Limiter {
+/** The algorithm of limit `l`, with its parameters. */
+export function makeLimiter(l: Limit): Limiter {
   switch (l.algorithm) {
     case Algorithm.TokenBucket: return new TokenBucket(l.maxTokens, l.tokensPerFill, l.fillIntervalNs);
     case Algorithm.Gcra: return new Gcra(l.limit, l.windowNs, l.burst);
