@@ -188,7 +188,9 @@ export class RateLimit extends Context {
   onResponseHeaders(_headers: u32, _endOfStream: bool): FilterHeadersStatusValues {
     const cfg = this.root.config;
     if (cfg === null || !cfg.headersOnAllowed || this.verdicts.length == 0) return FilterHeadersStatusValues.Continue;
-    const hs = headersFor(cfg, this.root, strictest(this.verdicts), false);
+    const v = strictest(this.verdicts, this.root);
+    if (v === null) return FilterHeadersStatusValues.Continue;
+    const hs = headersFor(cfg, this.root, v, false);
     for (let i = 0; i < hs.length; i++) {
       const h = unchecked(hs[i]);
       add_header_map_value_string(HeaderMapType.ResponseHeaders, h.keyString(), h.valueString());
@@ -224,10 +226,19 @@ function copyDecision(from: Decision, to: Decision): void {
   to.set(from.allowed, from.remaining, from.limit, from.resetNs, from.retryAfterNs, from.freshAfterNs, from.stateChanged);
 }
 
-/** The verdict with the fewest units left (it drives the headers, as in Envoy). */
-function strictest(vs: Array<Verdict>): Verdict {
-  let best = unchecked(vs[0]);
-  for (let i = 1; i < vs.length; i++) if (unchecked(vs[i]).decision.remaining < best.decision.remaining) best = unchecked(vs[i]);
+/**
+ * The verdict that drives the headers of an allowed answer: the enforced rate limit with the fewest
+ * units left (Envoy: one descriptor's bucket). Shadow limits never refuse and a concurrency limit
+ * is no rate (nothing to wait for), so neither speaks for the request; null when none is left.
+ */
+function strictest(vs: Array<Verdict>, root: RateLimitRoot): Verdict | null {
+  let best: Verdict | null = null;
+  for (let i = 0; i < vs.length; i++) {
+    const v = unchecked(vs[i]);
+    const l = unchecked(root.runtimes[v.index]).limit;
+    if (l.shadow || l.algorithm == Algorithm.Concurrency) continue;
+    if (best === null || v.decision.remaining < best.decision.remaining) best = v;
+  }
   return best;
 }
 
@@ -257,8 +268,15 @@ function headersFor(cfg: Config, root: RateLimitRoot, v: Verdict, refused: bool)
       out.push(HeaderPair.of("x-ratelimit-remaining", d.remaining.toString()));
       out.push(HeaderPair.of("x-ratelimit-reset", ceilSeconds(d.resetNs).toString()));
     } else if (p == Profile.Ietf) {
-      const windowS = limit.windowNs > 0 ? ceilSeconds(limit.windowNs) : ceilSeconds(limit.fillIntervalNs);
-      out.push(HeaderPair.of("ratelimit-policy", "\"" + limit.name + "\";q=" + d.limit.toString() + ";w=" + windowS.toString()));
+      // the policy's window: the limit's, a token bucket's time to fill from empty (q per w is then
+      // its steady rate as well as its burst), none for a concurrency limit
+      let windowNs = limit.windowNs;
+      if (limit.algorithm == Algorithm.TokenBucket) {
+        const fills = (limit.maxTokens + limit.tokensPerFill - 1) / limit.tokensPerFill;
+        windowNs = fills > i64.MAX_VALUE / limit.fillIntervalNs ? i64.MAX_VALUE : fills * limit.fillIntervalNs;
+      }
+      const w = windowNs > 0 ? ";w=" + ceilSeconds(windowNs).toString() : "";
+      out.push(HeaderPair.of("ratelimit-policy", "\"" + limit.name + "\";q=" + d.limit.toString() + w));
       out.push(HeaderPair.of("ratelimit", "\"" + limit.name + "\";r=" + d.remaining.toString() + ";t=" + ceilSeconds(d.resetNs).toString()));
     }
   }
