@@ -8,7 +8,8 @@
 # It brings the compose file up unchanged (only ENVOY_IMAGE / ECHO_IMAGE set), waits for Envoy's
 # admin /ready, sends GET /v1/hello?x=1 (with an API key and spoofed x-auth-user and x-consumer)
 # through the chain of shipped filters and checks: status 200; auth identified alice, replaced the
-# spoofed x-consumer and took the key away; header-rewrite moved it to /v2/hello?x=1, stripped
+# spoofed x-consumer and took the key away; rate-limit counted alice (x-ratelimit-limit: 100) and
+# refuses the third /v1/burst with 429 and Retry-After; header-rewrite moved it to /v2/hello?x=1, stripped
 # x-auth-user and said x-served-path on the answer; add-header's `x-powered-by: filterkit`; that
 # the echo upstream saw this very request; and that a request without a credential gets auth's 401.
 # It always tears down.
@@ -40,7 +41,7 @@ fi
 ECHO_IMAGE="$("$root/scripts/build-echo-image.sh")" || fail "scripts/build-echo-image.sh failed"
 export ECHO_IMAGE
 node scripts/build.mjs --quiet >&2 || fail "node scripts/build.mjs failed (the filters do not build)"
-for f in add-header auth header-rewrite; do
+for f in add-header auth header-rewrite rate-limit; do
   [ -s "filters/$f/build/release.wasm" ] || fail "filters/$f/build/release.wasm missing after the build"
 done
 
@@ -102,6 +103,16 @@ tr -d ' \n' < "$body" | grep -qi '"X-Consumer":\["alice"\]' && ! grep -qi 'spoof
   || fail "the echo upstream did not get x-consumer: alice alone, without the key (the auth filter did not run): $(head -c 400 "$body")"
 denied="$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 'localhost:10000/v1/hello?x=1' || true)"
 [ "$denied" = 401 ] || fail "GET without a credential answered ${denied:-nothing}, not the auth filter's 401"
+tr -d '\r' < "$headers" | grep -qix 'x-ratelimit-limit: 100' \
+  || fail "response lacks x-ratelimit-limit: 100 (the rate-limit filter did not count alice); headers: $(tr -d '\r' < "$headers" | tr '\n' ' ')"
+# /v1/burst: 2 a minute per consumer, across Envoy's 2 workers: the third is refused
+bursts=""
+for _ in 1 2 3; do
+  bursts="$bursts $(curl -s -o "$body" -D "$headers" -w '%{http_code}' --max-time 5 -H "x-api-key: alice-secret-key" 'localhost:10000/v1/burst' || true)"
+done
+[ "$bursts" = " 200 200 429" ] || fail "3 x GET /v1/burst answered$bursts, not 200 200 429 (the rate-limit filter's 2 a minute)"
+tr -d '\r' < "$headers" | grep -qiE '^retry-after: [0-9]+$' && grep -qx 'local_rate_limited' "$body" \
+  || fail "the refused /v1/burst lacks Retry-After or the body local_rate_limited; headers: $(tr -d '\r' < "$headers" | tr '\n' ' ')"
 
 # 5. Envoy's version, from the admin /server_info ("version": "<sha>/1.40.0/Clean/RELEASE/BoringSSL").
 version="$(curl -s --max-time 5 localhost:9901/server_info | sed -n 's/^ *"version": *"[^/]*\/\([^/]*\)\/.*/\1/p' | head -n 1)"

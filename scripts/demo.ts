@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { createHost, LogLevel, type HeaderPairs } from "../host-mock/src/index.ts";
+import { createHost, createWorkers, LogLevel, type HeaderPairs } from "../host-mock/src/index.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const wasmOf = (filter: string) => join(root, "filters", filter, "build", "release.wasm");
@@ -131,6 +131,46 @@ function demoToken(sub: string): string {
   console.log("");
 }
 
+// The rate-limit filter: its envoy.yaml's limits on two worker VMs of one process (shared data),
+// with virtual time: a login limit, a per-client bucket, the refill, a bad configuration.
+const RATE_LIMIT_CONFIG = JSON.parse(findConfiguration(parse(readFileSync(join(root, "filters/rate-limit/envoy.yaml"), "utf8")), "rate_limit")) as Record<string, unknown>;
+{
+  const wasm = wasmOf("rate-limit");
+  console.log(`filters/rate-limit (release build, ${readFileSync(wasm).length} bytes) on the mock host: limits shared by Envoy's workers\n`);
+  const workers = createWorkers(2, { wasm, rootId: "rate_limit", vmId: "demo", pluginConfig: RATE_LIMIT_CONFIG, now: Date.now() * 1e6 });
+  console.log(`configuration of filters/rate-limit/envoy.yaml on 2 worker VMs -> accepted: ${workers.every((w) => w.configured)}\n`);
+  let turn = 0;
+  const request = (path: string) => {
+    const s = workers[turn++ % workers.length].newHttpStream();
+    s.sendRequestHeaders([[":method", "GET"], [":path", path], [":authority", "shop.example"], [":scheme", "http"]], true);
+    const reply = s.localReply;
+    if (reply === null) {
+      s.sendResponseHeaders([[":status", "200"]], true);
+      s.complete();
+    }
+    return { status: reply?.status ?? 200, headers: reply?.headers ?? s.response.headers };
+  };
+  const burst = (n: number, path: string) => {
+    const rs = Array.from({ length: n }, () => request(path));
+    const refused = rs.filter((r) => r.status !== 200);
+    console.log(`${n} x GET ${path} from one client, alternating workers: ${n - refused.length} admitted, ${refused.length} refused`);
+    return refused;
+  };
+  const limitHeaders = ([k]: [string, string]) => k.startsWith("x-ratelimit") || k.startsWith("ratelimit") || k === "retry-after";
+  const refusedLogin = burst(11, "/login")[0];
+  show(`the refusal: ${refusedLogin.status}`, refusedLogin.headers.filter(limitHeaders));
+  burst(100, "/items");
+  console.log("  (90: the 10 admitted logins took from the client's bucket of 100; the refused one took nothing)");
+  workers[0].advance(1000); // one clock for the process's workers
+  burst(60, "/items");
+  console.log("  (one second later: the bucket gained 50)\n");
+  const bad = { limits: [{ name: "per-client", key: [{ remote_ip: {} }], max_tokens: 0, fill_interval_ms: 10 }] };
+  const rejected = createHost({ wasm, rootId: "rate_limit", pluginConfig: bad });
+  console.log(`configuration ${JSON.stringify(bad)}\n  -> accepted: ${rejected.configured}`);
+  for (const l of rejected.logsAt(LogLevel.error)) console.log(`  error log: ${l}`);
+  console.log("");
+}
+
 // `npm run demo -- --envoy`: the shipped filters as one chain in real Envoy (integration/src/envoy.ts
 // settings; without Docker, the runtime is set up by scripts/setup-envoy-runtime.sh when run as root).
 if (process.argv.includes("--envoy")) {
@@ -149,9 +189,12 @@ if (process.argv.includes("--envoy")) {
     name: d.rootId, rootId: d.rootId, vmId: d.rootId, wasm: wasmOf(d.filter), configuration: JSON.stringify(config), failurePolicy: "FAIL_CLOSED" as const,
   });
   const auth = { name: "auth", rootId: "auth", vmId: "auth", wasm: wasmOf("auth"), configuration: JSON.stringify(AUTH_CONFIG), failurePolicy: "FAIL_CLOSED" as const };
-  const envoy = await startEnvoy({ upstreamPort: port, plugins: [auth, plugin(HEADER_REWRITE, HEADER_REWRITE.config), plugin(ADD_HEADER, ADD_HEADER.config)] });
+  // rate-limit after auth, keyed on the consumer auth verified: 3 requests a minute each
+  const perConsumer = { headers: ["envoy"], limits: [{ name: "per-consumer", key: [{ consumer: {} }], max_tokens: 3, tokens_per_fill: 3, fill_interval_ms: 60000 }] };
+  const rateLimit = { name: "rate_limit", rootId: "rate_limit", vmId: "rate_limit", wasm: wasmOf("rate-limit"), configuration: JSON.stringify(perConsumer), failurePolicy: "FAIL_CLOSED" as const };
+  const envoy = await startEnvoy({ upstreamPort: port, plugins: [auth, rateLimit, plugin(HEADER_REWRITE, HEADER_REWRITE.config), plugin(ADD_HEADER, ADD_HEADER.config)] });
   try {
-    console.log(`the chain auth -> header-rewrite -> add-header in real Envoy ${envoy.version} (${envoy.runtime}, ready in ${Math.round(envoy.startupMs)} ms)\n`);
+    console.log(`the chain auth -> rate-limit -> header-rewrite -> add-header in real Envoy ${envoy.version} (${envoy.runtime}, ready in ${Math.round(envoy.startupMs)} ms)\n`);
     const client = connect(envoy.url);
     const denied = await send(client, { method: "GET", path: "/v1/items?page=2", headers: [["host", "shop.example"]], chunks: [] });
     console.log(`GET /v1/items?page=2 without a credential: ${denied.status} "${denied.body}"\n`);
@@ -162,6 +205,16 @@ if (process.argv.includes("--envoy")) {
     show("upstream received:", [[":path", got?.path ?? ""], ...(got?.headers ?? [])]);
     show("client received:", [[":status", String(r.status)], ...r.headers]);
     console.log(`    body: ${r.body}`);
+    const statuses: number[] = [];
+    let last = r;
+    const again = connect(envoy.url);
+    for (let i = 0; i < 3; i++) {
+      last = await send(again, { method: "GET", path: "/v1/items", headers: [["host", "shop.example"], ["authorization", `Bearer ${demoToken("user-7")}`]], chunks: [] });
+      statuses.push(last.status);
+    }
+    await again.close();
+    console.log(`\n3 more requests of consumer user-7 (3 a minute each): ${statuses.join(", ")}`);
+    show(`the refusal: ${last.status} "${last.body}"`, last.headers.filter(([k]) => k.startsWith("x-ratelimit") || k === "retry-after"));
   } finally {
     await envoy.stop();
   }
