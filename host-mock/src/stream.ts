@@ -206,6 +206,19 @@ export class HttpStream implements StreamHostSide {
     });
   }
 
+  /**
+   * The client (or the upstream) reset the stream before it ended: no filter callback runs any more
+   * in either direction, and Envoy destroys the stream as it does every other one — proxy_on_log,
+   * proxy_on_done, proxy_on_delete — with `details` as the response details (Envoy's for a client
+   * that went away: downstream_remote_disconnect). Measured in Envoy 1.40: a concurrency slot the
+   * filter held until on_log came back (filters/rate-limit/concurrency-envoy.test.ts).
+   */
+  resetByPeer(details = "downstream_remote_disconnect"): void {
+    if (this.completed) return;
+    this.resetStream(details);
+    this.complete();
+  }
+
   get request(): MessageView {
     return this.view(this.req);
   }

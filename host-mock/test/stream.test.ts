@@ -52,6 +52,21 @@ describe("call order (§5.2)", () => {
     ]);
   });
 
+  it("resetByPeer(): a client gone mid-request ends the stream with on_log, on_done, on_delete and nothing after", () => {
+    const s = filterHost({}).newHttpStream();
+    s.sendRequestHeaders(REQ, false);
+    s.resetByPeer();
+    expect(s.reset).toBe(true);
+    expect(s.details).toBe("downstream_remote_disconnect");
+    expect(names(s.callbacks)).toEqual(["context_create", "request_headers", "log", "done", "delete"]);
+    // the stream is over: a test driving it further is told so, and a second end changes nothing
+    expect(s.sendRequestBody("late", true)).toBeUndefined();
+    expect(() => s.sendResponseHeaders([[":status", "200"]], true)).toThrow(/complete/);
+    s.complete();
+    s.resetByPeer();
+    expect(names(s.callbacks)).toEqual(["context_create", "request_headers", "log", "done", "delete"]);
+  });
+
   it("complete() on a stream the filter never saw creates the context lazily (§5.6)", () => {
     const s = filterHost({}).newHttpStream();
     s.complete();
