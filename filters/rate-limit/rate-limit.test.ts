@@ -145,6 +145,37 @@ describe.each(BUILDS)("rate-limit (%s build)", (target) => {
     expect(statuses(h, 4, [["x-client", "c0"]])).toEqual([200, 200, 200, 429]);
   });
 
+  it.each(["process", "worker"])("a configuration push keeps the state of unchanged limits and starts changed ones afresh (%s scope)", (scope) => {
+    const h = host({ limits: [bucket({ scope })] });
+    expect(statuses(h, 4, [["x-client", "a"]])).toEqual([200, 200, 200, 429]);
+    // another header profile, the same limit: the client's bucket is still empty
+    expect(h.configure({ limits: [bucket({ scope })], headers: ["ietf"] })).toBe(true);
+    expect(send(h, [["x-client", "a"]]).status).toBe(429);
+    // a new threshold is a new limit: a full bucket of 5
+    expect(h.configure({ limits: [bucket({ scope, max_tokens: 5 })] })).toBe(true);
+    expect(statuses(h, 6, [["x-client", "a"]])).toEqual([200, 200, 200, 200, 200, 429]);
+    // back to 3 (process scope: its old state is still in shared data; worker scope: dropped, fresh)
+    expect(h.configure({ limits: [bucket({ scope })] })).toBe(true);
+    expect(send(h, [["x-client", "a"]]).status).toBe(scope === "process" ? 429 : 200);
+  });
+
+  it("worker tables of retired configurations are freed: memory stops growing after a few pushes of a 65,536-slot limit", () => {
+    const h = host({ limits: [bucket({ scope: "worker" })] });
+    const table = 65_536 * 40; // slots x (24 B header + 16 B record)
+    const pages0 = h.memoryPages();
+    const push = (i: number) => {
+      expect(h.configure({ limits: [bucket({ scope: "worker", max_tokens: 10 + i })] })).toBe(true);
+      expect(send(h, [["x-client", `c${i}`]]).status).toBe(200);
+    };
+    for (let i = 0; i < 20; i++) push(i);
+    const pages20 = h.memoryPages();
+    for (let i = 20; i < 100; i++) push(i);
+    // a leak would add a table per push (80 more: ~200 MiB); the new table is built before the old
+    // one is let go, and the allocator's free blocks come back in use: a few tables at most
+    expect(h.memoryPages()).toBe(pages20);
+    expect((pages20 - pages0) * 65_536).toBeLessThan(5 * table);
+  });
+
   it.each([
     [{ limits: [] }, /field "limits": expected/],
     [{ limits: [bucket({ max_tokens: 0 })] }, /field "limits\[0\].max_tokens"/],

@@ -74,6 +74,8 @@ export class RateLimitRoot extends RootContext {
       ok = false;
     }
     if (!ok) return false;
+    // the new runtimes take their worker tables before the old ones let go: an unchanged limit keeps its table
+    const old = this.runtimes;
     this.config = cfg;
     this.runtimes = new Array<LimitRuntime>();
     this.metrics = new Array<LimitMetrics>();
@@ -83,7 +85,15 @@ export class RateLimitRoot extends RootContext {
       this.runtimes.push(rt);
       this.metrics.push(new LimitMetrics(unchecked(cfg.limits[i]).name));
     }
+    for (let i = 0; i < old.length; i++) unchecked(old[i]).release();
     return true;
+  }
+
+  onDone(): bool {
+    // a retired root (Envoy replaced its configuration) gives its worker tables back; its runtimes
+    // stay, so streams still in flight decide and release on the tables they hold
+    for (let i = 0; i < this.runtimes.length; i++) unchecked(this.runtimes[i]).release();
+    return super.onDone();
   }
 
   createContext(context_id: u32): Context {
@@ -126,12 +136,15 @@ export class RateLimit extends Context {
       const key = keyOf(l.key, input, cfg.trustedHops, l.missing == Missing.Default ? l.defaultValue : null);
       if (key !== null) applicable.push(new Verdict(i, key));
     }
-    // 1. peek every limit: the strictest enforced refusal decides
+    // 1. peek every limit: the strictest enforced refusal decides. A lone limit is charged at once:
+    //    its decision inside the CAS loop is the whole story (a refusal charges nothing), which
+    //    saves the second read and hash of its bucket
+    const alone = applicable.length == 1;
     let refusedBy: Verdict | null = null;
     for (let k = 0; k < applicable.length; k++) {
       const v = unchecked(applicable[k]);
       const rt = unchecked(this.root.runtimes[v.index]);
-      const r = rt.run(v.key, now, false);
+      const r = rt.run(v.key, now, alone);
       copyDecision(rt.step.out, v.decision);
       if (r == UpdateResult.CasExhausted || r == UpdateResult.HostError) {
         unchecked(this.root.metrics[v.index]).casExhausted.increment(1);
@@ -149,7 +162,7 @@ export class RateLimit extends Context {
       }
     }
     // 2. charge them all, each deciding again inside its CAS loop; refund on a late refusal
-    if (refusedBy === null) {
+    if (refusedBy === null && !alone) {
       for (let k = 0; k < applicable.length; k++) {
         const v = unchecked(applicable[k]);
         const rt = unchecked(this.root.runtimes[v.index]);

@@ -1,6 +1,7 @@
 // Each configured limit's runtime: its algorithm (sdk/assembly/ratelimit) and its state table —
 // process scope on shared data (every worker counts against the same records), worker scope in
-// the VM — named after the limit's parameters, so a changed threshold starts from fresh state.
+// the VM (worker-tables.ts) — named after the limit's parameters, so a changed threshold starts
+// from fresh state and an unchanged one keeps its state across a configuration push.
 import { Limiter, Decision } from "@filterkit/sdk/assembly/ratelimit/common";
 import { TokenBucket } from "@filterkit/sdk/assembly/ratelimit/token-bucket";
 import { Gcra } from "@filterkit/sdk/assembly/ratelimit/gcra";
@@ -9,6 +10,7 @@ import { FixedWindow } from "@filterkit/sdk/assembly/ratelimit/fixed-window";
 import { ConcurrencyLimiter } from "@filterkit/sdk/assembly/ratelimit/concurrency";
 import { KeyedTable, LocalTable, SharedTable, SlotUpdate, UpdateResult } from "@filterkit/sdk/assembly/ratelimit/table";
 import { Algorithm, Config, Limit, Scope } from "./config";
+import { acquireWorkerTable, releaseWorkerTable } from "./worker-tables";
 
 /** One decide() inside the table's CAS loop: runs again on every retry, with the fresh record. */
 export class Step extends SlotUpdate {
@@ -45,6 +47,7 @@ export class LimitRuntime {
   /** the table's counters already added to the limit's metrics */
   reportedRetries: u64 = 0;
   reportedEvictions: u64 = 0;
+  private released: bool = false;
 
   constructor(limit: Limit, cfg: Config) {
     const limiter = makeLimiter(limit);
@@ -53,8 +56,16 @@ export class LimitRuntime {
     this.limiter = limiter;
     this.table = limit.scope == Scope.Process
       ? new SharedTable(prefix, cfg.slots, limiter.stateBytes, cfg.probe, cfg.casRetries, limit.fingerprint)
-      : new LocalTable(prefix, cfg.slots, limiter.stateBytes, cfg.probe, cfg.casRetries, limit.fingerprint);
+      : acquireWorkerTable(prefix, cfg.slots, limiter.stateBytes, cfg.probe, limit.fingerprint);
     this.step = new Step(limiter);
+  }
+
+  /** Lets go of a worker table (another root may keep it); the runtime is not used after. */
+  release(): void {
+    const t = this.table;
+    if (this.released) return;
+    this.released = true;
+    if (t instanceof LocalTable) releaseWorkerTable(<LocalTable>t);
   }
 
   /** Creates the shared buckets at configure time (their first write cannot be conditional). */

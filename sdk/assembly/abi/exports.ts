@@ -35,10 +35,17 @@ let gcCountdown: u32 = GC_INTERVAL;
 
 /** Ends every callback: collects garbage after every GC_INTERVAL callbacks. */
 function gcPoint(): void {
-  if (--gcCountdown == 0) {
-    gcCountdown = GC_INTERVAL;
-    __collect();
-  }
+  if (--gcCountdown == 0) gcNow();
+}
+
+/**
+ * Collects at once (and restarts the countdown). After a (re)configuration: it is rare, and what
+ * it replaced (the previous configuration's objects, tables sized by it) can be large, so a
+ * series of configuration pushes does not keep several generations alive until the countdown.
+ */
+function gcNow(): void {
+  gcCountdown = GC_INTERVAL;
+  __collect();
 }
 
 /** ABI version marker (never called). */
@@ -69,7 +76,7 @@ export function proxy_on_configure(root_context_id: u32, configuration_size: u32
   const r = getRootContext(root_context_id);
   if (r === null) return 0;
   const result: u32 = r.onConfigure(configuration_size) ? 1 : 0;
-  gcPoint();
+  gcNow();
   return result;
 }
 
