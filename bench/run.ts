@@ -18,6 +18,7 @@ import { inProcessSuite, vitestSuite } from "./suite-throughput.ts";
 import { regexRows } from "./regex.ts";
 import { headerRewriteFuzzRows, headerRewriteRows } from "./header-rewrite.ts";
 import { authFuzzRows, authRows } from "./auth.ts";
+import { rateLimitRows } from "./rate-limit.ts";
 import { cryptoRows } from "./crypto.ts";
 
 // bench/run.ts runs bundled as .cache/bench/run.mjs: the repository is the first folder up with package.json
@@ -145,6 +146,10 @@ rows.push(...headerRewriteRows(root, ROUNDS, ops(20000)));
 // SDK's hashes on their own.
 rows.push(...authRows(root, ROUNDS, ops(5000)));
 rows.push(...cryptoRows(root, ROUNDS));
+
+// 6e. rate-limit: each algorithm allowed and limited (shared data; token bucket also per worker), a
+// full table evicting on every request, state bounded over 1,000,000 clients, the release size.
+rows.push(...rateLimitRows(root, ROUNDS, ops(10000), QUICK ? 100_000 : 1_000_000, QUICK ? 131_072 : 262_144));
 
 // 7. Instantiation from a compiled module (the compile cache is warm after the first host). Last,
 // because it leaves thousands of dead instances for V8 to collect, which would slow what follows.
