@@ -244,6 +244,27 @@ describe.each(BUILDS)("rate-limit state table (%s build)", (target) => {
     expect(Array.from({ length: t.buckets + 4 }, (_, b) => bucketValue(h, CFG, b) !== undefined).filter(Boolean).length).toBe(t.buckets);
   });
 
+  it("prepare() ends with a marker: the next VM of the process reads it once instead of every bucket; another shape prepares afresh", () => {
+    const process = new ProxyProcess();
+    const t = refOf(CFG);
+    const a = createHost(options(target, CFG, { process }));
+    expect(a.logsAt(LogLevel.info)).toEqual([`prepared ${t.buckets} of ${t.buckets}`]);
+    const b = createHost(options(target, CFG, { process, start: false }));
+    const entries = b.startTranscript();
+    expect(b.start()).toBe(true);
+    const calls = (name: string) => entries.filter((e) => e.kind === "hostcall" && e.name === name).length;
+    expect([calls("proxy_get_shared_data"), calls("proxy_set_shared_data")]).toEqual([1, 0]);
+    expect(b.logsAt(LogLevel.info)).toEqual([`prepared 0 of ${t.buckets}`]);
+    // the same prefix with twice the slots: the marker's shape differs, every bucket is checked and the new half created
+    const c = createHost(options(target, { ...CFG, slots: CFG.slots * 2 }, { process }));
+    expect(c.logsAt(LogLevel.info)).toEqual([`prepared ${t.buckets} of ${2 * t.buckets}`]);
+    // and the marker now says so: a fourth VM of that shape reads once
+    const d = createHost(options(target, { ...CFG, slots: CFG.slots * 2 }, { process, start: false }));
+    const more = d.startTranscript();
+    d.start();
+    expect(more.filter((e) => e.kind === "hostcall" && e.name === "proxy_get_shared_data").length).toBe(1);
+  });
+
   it("several worker VMs hammering one key admit exactly the limit", () => {
     const cfg = { ...CFG, limit: 25 };
     const workers = createWorkers(4, options(target, cfg));
@@ -430,7 +451,7 @@ describe.each(BUILDS)("rate-limit state table (%s build)", (target) => {
       `linear memory (64 KiB pages; configured / after 10,000 keys / after 1,000,000) shared ${configured.shared} / ${pages.shared} / ${after.shared}, ` +
       `local ${configured.local} / ${pages.local} / ${after.local} ` +
       `(local table ${t.buckets * t.probe * (24 + t.payload)} bytes), evictions ${metric(shared, "rl_evictions")}`);
-    expect(maxKeys).toBe(t.buckets); // ceil(4096 / 4) = 1024 keys, never more
+    expect(maxKeys).toBe(t.buckets + 1); // ceil(4096 / 4) = 1024 buckets and prepare's marker, never more
     expect(process.written.size).toBeLessThanOrEqual(cfg.slots);
     expect(after.shared - pages.shared).toBe(0);
     expect(after.local - pages.local).toBe(0);

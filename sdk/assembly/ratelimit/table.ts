@@ -48,7 +48,9 @@
 // value, then decides by CAS on what is stored; the one interleaving that can still lose a write
 // is another worker's whole create-read-write between this worker's NotFound and its create.
 // `prepare()` (call it from onConfigure) creates every bucket up front, so that requests only
-// ever meet existing buckets and every decision is a CAS (what remains: a worker whose prepare
+// ever meet existing buckets and every decision is a CAS; the last write is a marker
+// (`<prefix>:ready`, the table's shape), so every later prepare of the same table in the process
+// is one read (what remains: a worker whose prepare
 // stalls between a NotFound and its create while another worker finishes its own prepare and
 // charges a record in that very bucket).
 //
@@ -58,6 +60,7 @@
 
 import { WasmResult } from "../abi/enums";
 import { proxy_get_shared_data, proxy_set_shared_data } from "../abi/imports";
+import { get_shared_data, set_shared_data } from "../shared";
 import { OUT_PTR, OUT_SIZE, OUT_U32, prepareStringOut, releaseOut } from "../abi/memory";
 
 /** Format version in byte 0 of every bucket value. */
@@ -452,6 +455,13 @@ export class SharedTable extends KeyedTable {
    * Costs one get per bucket (and one set per bucket created): call it from onConfigure.
    */
   prepare(): i32 {
+    // another VM of the process (a worker before this one, or this table before a configuration
+    // push) prepared this very table: every bucket exists, one read instead of one per bucket
+    const marker = this.readyKey();
+    const shape = this.readyValue();
+    const seen = get_shared_data(marker);
+    if (seen.result == WasmResult.Ok && seen.data.byteLength == 12 &&
+        memory.compare(changetype<usize>(seen.data), changetype<usize>(shape), 12) == 0) return 0;
     let made = 0;
     for (let b = 0; b < this.buckets; b++) {
       this.setKey(b);
@@ -470,7 +480,27 @@ export class SharedTable extends KeyedTable {
       this.creations++;
       made++;
     }
+    // only once every bucket exists (a VM that stops half-way leaves no marker: the next prepares)
+    if (set_shared_data(marker, shape) != WasmResult.Ok) {
+      this.hostErrors++;
+      return -1;
+    }
     return made;
+  }
+
+  /** The shared-data key saying the table is prepared (bucket keys are `<prefix>:<number>`). */
+  readyKey(): string {
+    return this.prefix + ":ready";
+  }
+
+  /** The shape the marker records: buckets, probe, payload bytes (u32le each). */
+  private readyValue(): ArrayBuffer {
+    const v = new ArrayBuffer(12);
+    const p = changetype<usize>(v);
+    store<u32>(p, <u32>this.buckets);
+    store<u32>(p, <u32>this.probe, 4);
+    store<u32>(p, <u32>this.payloadBytes, 8);
+    return v;
   }
 
   updateRaw(ptr: usize, len: usize, nowNs: i64, u: SlotUpdate): UpdateResult {
