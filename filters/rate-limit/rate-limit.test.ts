@@ -186,6 +186,7 @@ describe.each(BUILDS)("rate-limit (%s build)", (target) => {
     [{ limits: [bucket({ missing: "default" })] }, /default_value/],
     [{ limits: [bucket(), bucket()] }, /another limit has this name/],
     [{ limits: [bucket()], status: 200 }, /field "status"/],
+    [{ limits: [bucket()], table: { slots: 8 } }, /field "table.slots": expected an integer in \[16, 4194304\]/],
     [{ limits: [bucket()], table: { slots: 16, probe: 17 } }, /field "table.probe"/],
     [{ limits: [bucket()], table: { slots: 16, probe: 16, cas_retries: 0 } }, /field "table.cas_retries"/],
     [{ limits: [0, 1, 2, 3, 4, 5, 6].map((i) => bucket({ name: `l${i}` })), table: { slots: 4_194_304 } }, /field "table.slots": the limits' tables would hold \d+ bytes of state, more than 1073741824/],
