@@ -56,11 +56,18 @@ export interface BootstrapSpec {
 
 const HTTP_PROTOCOL_OPTIONS = "type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
-/** A STATIC cluster with one endpoint; HTTP/1.1 with trailers passed through, or HTTP/2 (gRPC). */
+/**
+ * A cluster with one endpoint; HTTP/1.1 with trailers passed through, or HTTP/2 (gRPC). STRICT_DNS
+ * whatever the host: a bridged container reaches the test process by name (host.docker.internal),
+ * which a STATIC cluster refuses (Envoy exits at start-up), and one cluster type in every mode keeps
+ * what a filter can observe the same (a DNS cluster's host has an empty Metadata, a STATIC one's
+ * none: host-mock's xds.upstream_host_metadata follows the former).
+ */
 function cluster(c: ClusterSpec): object {
   return {
     name: c.name,
-    type: "STATIC",
+    type: "STRICT_DNS",
+    dns_lookup_family: "V4_ONLY",
     connect_timeout: "1s",
     load_assignment: {
       cluster_name: c.name,

