@@ -4,6 +4,8 @@
 # imported by setup-envoy-runtime.sh and the echo image built by build-echo-image.sh.
 #
 #   sudo scripts/compose-smoke.sh        # idempotent; last line: compose smoke: ok (envoy X, up in N ms)
+#   sudo FILTERKIT_ENGINE=docker scripts/compose-smoke.sh   # the same on Docker Engine
+#                                        # (scripts/setup-docker-runtime.sh: the user's Docker, or one of the kit's)
 #
 # It brings the compose file up unchanged (only ENVOY_IMAGE / ECHO_IMAGE set), waits for Envoy's
 # admin /ready, sends GET /v1/hello?x=1 (with an API key and spoofed x-auth-user and x-consumer)
@@ -30,9 +32,16 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 [ "$(id -u)" = 0 ] || fail "run as root (podman's rootful socket, apt-get)"
 
-# 1. Tools and images: podman socket + Envoy image, docker-compose, echo image, the filter's build.
-env_lines="$("$root/scripts/setup-envoy-runtime.sh" --env)" || fail "scripts/setup-envoy-runtime.sh failed"
+# 1. Tools and images: the engine's socket + Envoy image, docker-compose, echo image, the filters' build.
+engine="${FILTERKIT_ENGINE:-podman}"
+case "$engine" in
+  podman) setup="$root/scripts/setup-envoy-runtime.sh" ;;
+  docker) setup="$root/scripts/setup-docker-runtime.sh" ;;
+  *) fail "FILTERKIT_ENGINE must be podman or docker, got $engine" ;;
+esac
+env_lines="$("$setup" --env)" || fail "$setup failed"
 eval "$env_lines"                              # DOCKER_HOST, ENVOY_IMAGE (localhost/envoy:vX)
+export FILTERKIT_ENGINE="$engine"             # build-echo-image.sh imports into the same engine
 if ! command -v docker-compose >/dev/null; then
   say "installing Debian's docker-compose"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose; } >"$log" 2>&1 \
@@ -118,4 +127,4 @@ tr -d '\r' < "$headers" | grep -qiE '^retry-after: [0-9]+$' && grep -qx 'local_r
 version="$(curl -s --max-time 5 localhost:9901/server_info | sed -n 's/^ *"version": *"[^/]*\/\([^/]*\)\/.*/\1/p' | head -n 1)"
 [ -n "$version" ] || fail "no version in Envoy's admin /server_info"
 
-echo "compose smoke: ok (envoy $version, up in $up_ms ms)"
+echo "compose smoke: ok ($engine $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'), envoy $version, up in $up_ms ms)"

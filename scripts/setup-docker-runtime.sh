@@ -45,10 +45,13 @@ fi
 
 # 1. Which Docker: one the user has, or ours.
 host=""
+# (a DOCKER_HOST served by Podman, as setup-envoy-runtime.sh prints, is not Docker: its /version
+# names a "Podman Engine" component, Docker's an "Engine")
+is_docker() { curl -sf --max-time 5 --unix-socket "$1" http://d/version | grep -q '"Name":"Engine"'; }
 if [ -n "${DOCKER_HOST:-}" ] && [ "${DOCKER_HOST#unix://}" != "$DOCKER_HOST" ] && ping_socket "${DOCKER_HOST#unix://}" \
-   && curl -sf --max-time 5 --unix-socket "${DOCKER_HOST#unix://}" http://d/version | grep -q '"Docker Engine'; then
+   && is_docker "${DOCKER_HOST#unix://}"; then
   host="$DOCKER_HOST"; say "using the Docker Engine at $host"
-elif [ -z "${DOCKER_HOST:-}" ] && ping_socket /var/run/docker.sock; then
+elif ping_socket /var/run/docker.sock && is_docker /var/run/docker.sock; then
   host="unix:///var/run/docker.sock"; say "using the Docker Engine at /var/run/docker.sock"
 fi
 

@@ -2,6 +2,7 @@
 // Prints what CI reports, ending with the plain line CI reads: "N passed, N failed".
 //
 //   node scripts/test-summary.mjs REPORT.json --check "npm test exit status=$?" --check "docker-compose smoke=$?"
+//     [--report "docker, bridge network=OTHER.json"]   (more reports, counted alike, named by label)
 //
 // Every number is earned, never assumed:
 // - each test of vitest's JSON report counts once: passed, or failed;
@@ -19,7 +20,14 @@
 import { existsSync, readFileSync } from "node:fs";
 
 const args = process.argv.slice(2);
-const file = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--check") ?? ".cache/vitest-report.json";
+const file = args.find((a, i) => !a.startsWith("--") && args[i - 1] !== "--check" && args[i - 1] !== "--report") ?? ".cache/vitest-report.json";
+// further reports (`--report "LABEL=FILE"`, repeatable): another run of part of the suite, e.g. on
+// another container engine; counted like the first, their failures named with the label
+const extra = args.flatMap((a, i) => (args[i - 1] === "--report" ? [a] : [])).map((r) => {
+  const eq = r.indexOf("=");
+  if (eq < 0) throw new Error(`--report ${r}: expected LABEL=FILE`);
+  return { label: r.slice(0, eq), file: r.slice(eq + 1) };
+});
 const checks = args.flatMap((a, i) => (args[i - 1] === "--check" ? [a] : [])).map((c) => {
   const eq = c.lastIndexOf("=");
   if (eq < 0) throw new Error(`--check ${c}: expected NAME=EXIT_CODE`);
@@ -38,9 +46,12 @@ const starts = existsSync(".cache/envoy-starts.jsonl")
   : [];
 if (starts.length > 0) {
   const versions = [...new Set(starts.map((s) => s.version))].join(", ");
-  const runtimes = [...new Set(starts.map((s) => s.runtime))].join(", ");
   const ms = starts.map((s) => s.startupMs);
-  console.log(`Envoy tested: ${versions} (${runtimes})`);
+  console.log(`Envoy tested: ${versions}`);
+  for (const runtime of [...new Set(starts.map((s) => s.runtime))]) {
+    const here = starts.filter((s) => s.runtime === runtime).map((s) => s.startupMs);
+    console.log(`  on ${runtime}: ${here.length} starts, median ${Math.round(median(here))} ms to /ready`);
+  }
   console.log(`Envoy start-up to /ready: median ${Math.round(median(ms))} ms, min ${Math.min(...ms)} ms, max ${Math.max(...ms)} ms over ${ms.length} starts`);
 }
 
@@ -49,8 +60,8 @@ let passed = 0;
 const failures = []; // one entry per failure, with what failed
 const notRun = [];   // skipped / todo tests
 
-/** Reads the report; null with a reason when there is none to read. */
-function readReport() {
+/** Reads a report; an error with a reason when there is none to read. */
+function readReport(file) {
   if (!existsSync(file)) return { error: `no test report at ${file}: the tests did not run` };
   try {
     return { report: JSON.parse(readFileSync(file, "utf8")) };
@@ -59,20 +70,27 @@ function readReport() {
   }
 }
 
-const read = readReport();
-if (read.error !== undefined) {
-  failures.push(read.error);
-} else {
+/** Counts one report's tests into passed / failures / notRun; `label` prefixes its names. */
+function countReport(file, label) {
+  const tag = label === "" ? "" : `[${label}] `;
+  const read = readReport(file);
+  if (read.error !== undefined) {
+    failures.push(`${tag}${read.error}`);
+    return;
+  }
   const files = read.report.testResults ?? [];
   let executed = 0;
+  let passedHere = 0;
+  const failedBefore = failures.length;
   for (const f of files) {
     const name = f.name.startsWith(process.cwd()) ? f.name.slice(process.cwd().length + 1) : f.name;
     const tests = f.assertionResults ?? [];
     let failedHere = 0;
     for (const t of tests) {
-      const title = `${name} > ${t.fullName}`;
+      const title = `${tag}${name} > ${t.fullName}`;
       if (t.status === "passed") {
         passed++;
+        passedHere++;
         executed++;
       } else if (t.status === "failed") {
         failures.push(`test failed: ${title}`);
@@ -83,7 +101,7 @@ if (read.error !== undefined) {
       }
     }
     if (f.status === "failed" && failedHere === 0) {
-      failures.push(`test file failed: ${name}${f.message ? `: ${f.message.split("\n")[0]}` : ""}`);
+      failures.push(`test file failed: ${tag}${name}${f.message ? `: ${f.message.split("\n")[0]}` : ""}`);
     }
   }
   const integration = files.filter((r) => /[\\/]integration[\\/]/.test(r.name));
@@ -92,10 +110,14 @@ if (read.error !== undefined) {
     const to = Math.max(...integration.map((r) => r.endTime));
     const sum = integration.reduce((t, r) => t + (r.endTime - r.startTime), 0);
     const tests = integration.reduce((n, r) => n + (r.assertionResults ?? []).length, 0);
-    console.log(`integration suite: ${integration.length} files, ${tests} tests, ${(sum / 1000).toFixed(1)} s of file time (first start to last end ${((to - from) / 1000).toFixed(1)} s)`);
+    console.log(`${tag}integration suite: ${integration.length} files, ${tests} tests, ${(sum / 1000).toFixed(1)} s of file time (first start to last end ${((to - from) / 1000).toFixed(1)} s)`);
   }
-  if (executed === 0) failures.push(`the test run executed no test (${files.length} files in the report)`);
+  if (executed === 0) failures.push(`${tag}the test run executed no test (${files.length} files in the report)`);
+  if (label !== "") console.log(`${tag}${passedHere} passed, ${failures.length - failedBefore} failed`);
 }
+
+countReport(file, "");
+for (const r of extra) countReport(r.file, r.label);
 
 if (notRun.length > 0) {
   console.log(`${notRun.length} test(s) did not run${ci ? " — a failure under CI, where every test must run" : ""}:`);

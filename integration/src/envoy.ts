@@ -14,7 +14,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { GenericContainer, StartupCheckStrategy, Wait, getContainerRuntimeClient, type StartedTestContainer, type StartupStatus } from "testcontainers";
-import { request } from "undici";
+import { Agent, request } from "undici";
 import { bootstrap, type BootstrapSpec, type ClusterSpec, type WasmPluginSpec } from "../../envoy/bootstrap.ts";
 
 export const DEFAULT_ENVOY_IMAGE = "envoyproxy/envoy:v1.40.0";
@@ -200,6 +200,28 @@ async function containerExit(id: string): Promise<string | null> {
   return `the container ${state.Status}${state.Status === "exited" || state.Status === "dead" ? `, exit code ${state.ExitCode}` : ""}${state.Error ? `: ${state.Error}` : ""}`;
 }
 
+let engineSeen: Promise<string> | null = null;
+
+/**
+ * Which engine serves the container API ("Docker 20.10.24", "Podman 4.3.1"), from its /version
+ * components, so every result says where it came from; "a container engine" when it cannot tell.
+ */
+export function containerEngine(): Promise<string> {
+  engineSeen ??= (async () => {
+    try {
+      const client = await getContainerRuntimeClient();
+      const socketPath = client.info.containerRuntime.remoteSocketPath;
+      const r = await request("http://d/version", { dispatcher: new Agent({ connect: { socketPath } }), headersTimeout: 5000, bodyTimeout: 5000 });
+      const v = (await r.body.json()) as { Version?: string; Components?: Array<{ Name?: string }> };
+      const podman = (v.Components ?? []).some((c) => /podman/i.test(c.Name ?? ""));
+      return `${podman ? "Podman" : "Docker"} ${v.Version ?? "?"}`;
+    } catch {
+      return "a container engine";
+    }
+  })();
+  return engineSeen;
+}
+
 async function startContainer(mode: "host" | "bridge", config: string, args: string[], files: Array<{ source: string; target: string }>, ports: number[]): Promise<Handle> {
   const image = process.env.ENVOY_IMAGE || DEFAULT_ENVOY_IMAGE;
   let container = new GenericContainer(image)
@@ -241,7 +263,7 @@ async function startContainer(mode: "host" | "bridge", config: string, args: str
     }
   };
   return {
-    runtime: `container ${image} (${mode} network)`,
+    runtime: `container ${image} on ${await containerEngine()} (${mode} network)`,
     port: (p) => (mode === "host" ? p : started.getMappedPort(p)),
     logs,
     exited,

@@ -33,7 +33,34 @@ function summarize(doc: object | string | null, checks: string[] = [], ci = fals
   return { line: lines[lines.length - 1], code: r.status ?? -1, out: r.stdout };
 }
 
+/** Like summarize, with a second report given as `--report LABEL=FILE` (`second` null: named but absent). */
+function summarizeTwo(first: object, label: string, second: object | null, ci = false): { line: string; code: number; out: string } {
+  const dir = mkdtempSync(join(tmpdir(), "summary-"));
+  writeFileSync(join(dir, "a.json"), JSON.stringify(first));
+  if (second !== null) writeFileSync(join(dir, "b.json"), JSON.stringify(second));
+  const env = { ...process.env };
+  delete env.CI;
+  if (ci) env.CI = "true";
+  const r = spawnSync(process.execPath, [SCRIPT, join(dir, "a.json"), "--report", `${label}=${join(dir, "b.json")}`], { cwd: dir, env, encoding: "utf8" });
+  const lines = r.stdout.trim().split("\n");
+  return { line: lines[lines.length - 1], code: r.status ?? -1, out: r.stdout };
+}
+
 describe("CI summary", () => {
+  it("a second report (another engine) counts alike, its failures and its own line named by its label", () => {
+    const r = summarizeTwo(report([{ name: "a.test.ts", tests: ["passed", "passed"] }]), "docker, bridge network", report([{ name: "d.test.ts", tests: ["passed", "failed"] }]));
+    expect(r).toMatchObject({ line: "3 passed, 1 failed", code: 1 });
+    expect(r.out).toContain("FAILED: test failed: [docker, bridge network] d.test.ts > case 1");
+    expect(r.out).toContain("[docker, bridge network] 1 passed, 1 failed");
+  });
+
+  it("a second report that is missing, or ran nothing, fails", () => {
+    expect(summarizeTwo(report([{ name: "a.test.ts", tests: ["passed"] }]), "docker", null)).toMatchObject({ line: "1 passed, 1 failed", code: 1 });
+    const empty = summarizeTwo(report([{ name: "a.test.ts", tests: ["passed"] }]), "docker", report([]));
+    expect(empty).toMatchObject({ line: "1 passed, 1 failed", code: 1 });
+    expect(empty.out).toContain("[docker] the test run executed no test");
+  });
+
   it("counts passing tests and passing checks", () => {
     const r = summarize(report([{ name: "a.test.ts", tests: ["passed", "passed"] }]), ["npm test exit status=0", "docker-compose smoke=0"]);
     expect(r).toMatchObject({ line: "4 passed, 0 failed", code: 0 });
