@@ -7,7 +7,9 @@
 // core 1. Rounds are interleaved (A B C …, then reversed), and every figure is a median over them
 // with its min–max. The figure that is stable on a shared machine is Envoy's own CPU time per
 // request, read from /proc/<pid>/stat around each run; requests/s and wrk's latency percentiles
-// (closed loop: they say how the proxy keeps up, not latency at a fixed rate) come with it. Envoy's
+// (closed loop: they say how the proxy keeps up) come with it, and latency at a fixed rate of half
+// of what no filter reached (bench/envoy/loadgen: open loop, from when each request was due; built
+// with Go where it exists, else those rows do not run). Envoy's
 // RSS is read after warm-up and again after 1,000,000 more requests. Printed as a table, written to
 // bench/results/envoy-latest.json. `--quick` (what CI runs so the harness cannot rot): one short
 // round, 50,000 requests for RSS; its numbers are rough, its verdicts are printed, not enforced.
@@ -46,6 +48,27 @@ function envoyBinary(): string {
 
 for (const tool of ["wrk", "taskset"]) {
   if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) fail(`${tool} is not installed (Debian: apt-get install ${tool === "wrk" ? "wrk" : "util-linux"})`);
+}
+
+/** The open-loop generator (bench/envoy/loadgen, Go standard library), built into .cache; null without Go. */
+function loadgen(): string | null {
+  const out = join(root, ".cache/bench-envoy/loadgen");
+  if (spawnSync("sh", ["-c", "command -v go"]).status !== 0) return null;
+  const r = spawnSync("go", ["build", "-o", out, "."], { cwd: join(root, "bench/envoy/loadgen"), encoding: "utf8" });
+  if (r.status !== 0) fail(`go build bench/envoy/loadgen failed: ${r.stderr}`);
+  return out;
+}
+
+interface Latency { p50Us: number; p99Us: number; p999Us: number; errors: number }
+
+/** `seconds` of requests at `rate`/s, open loop: each latency counted from when the request was due. */
+function fixedRate(gen: string, r: Running, rate: number, seconds: number): Latency {
+  const a = [`-addr=127.0.0.1:${r.port}`, `-rate=${Math.round(rate)}`, `-duration=${seconds}s`, `-connections=${CONNECTIONS}`, ...r.v.headers.flatMap(([k, v]) => ["-H", `${k}: ${v}`])];
+  const out = spawnSync(PINNED ? "taskset" : gen, PINNED ? ["-c", "1", gen, ...a] : a, { encoding: "utf8" });
+  if (out.status !== 0) fail(`${r.v.id}: the load generator failed: ${out.stderr}`);
+  const j = JSON.parse(out.stdout) as { p50_us: number; p99_us: number; p999_us: number; errors: number; due: number; done: number };
+  if (j.errors > 0 || j.done !== j.due) fail(`${r.v.id}: ${j.errors} errors, ${j.done} of ${j.due} requests answered at ${Math.round(rate)}/s`);
+  return { p50Us: j.p50_us, p99Us: j.p99_us, p999Us: j.p999_us, errors: j.errors };
 }
 
 function bootstrap(v: Variant, port: number, admin: number): object {
@@ -155,26 +178,48 @@ async function main(): Promise<void> {
       if (round % 2 === 1) order.reverse();
       for (const i of order) runs[i].push(measure(running[i], SECONDS));
     }
+    // latency at a fixed rate, half of what no filter reached: interleaved rounds, the median of each percentile
+    const gen = loadgen();
+    if (gen === null && process.env.CI) fail("under CI the latency rows run: Go is needed to build bench/envoy/loadgen");
+    const lats: Latency[][] = running.map(() => []);
+    const b0 = running.findIndex((r) => r.v.id === "B0");
+    const rate = b0 >= 0 ? median(runs[b0].map((x) => x.rps)) / 2 : NaN;
+    if (gen !== null && Number.isFinite(rate)) {
+      for (let round = 0; round < (QUICK ? 1 : 3); round++) {
+        const order = running.map((_, i) => i);
+        if (round % 2 === 1) order.reverse();
+        for (const i of order) lats[i].push(fixedRate(gen, running[i], rate, QUICK ? 1 : 5));
+      }
+    } else {
+      console.log("not run: latency at a fixed rate (needs Go to build bench/envoy/loadgen)");
+    }
     // RSS after RSS_REQUESTS more requests each (the run's length from its measured rate)
     const rssAfter = running.map((r, i) => {
       const rate = median(runs[i].map((x) => x.rps));
       measure(r, Math.max(1, Math.ceil(RSS_REQUESTS / rate)));
       return rssKb(r.child.pid as number);
     });
-    report(version, running.map((r) => r.v), runs, rssWarm, rssAfter);
+    report(version, running.map((r) => r.v), runs, lats, rate, rssWarm, rssAfter);
   } finally {
     for (const r of running) r.child.kill("SIGTERM");
   }
 }
 
-interface Row { id: string; group: string; what: string; cpuUs: number; cpuMin: number; cpuMax: number; rps: number; p50Us: number; p99Us: number; rssWarmKb: number; rssAfterKb: number }
+interface Row {
+  id: string; group: string; what: string; cpuUs: number; cpuMin: number; cpuMax: number; rps: number; p50Us: number; p99Us: number;
+  /** open loop at `rate` requests/s: p50 / p99 / p99.9, µs (NaN when not measured) */
+  fixed: { p50Us: number; p99Us: number; p999Us: number };
+  rssWarmKb: number; rssAfterKb: number;
+}
 
-function report(version: string, vs: Variant[], runs: Run[][], rssWarm: number[], rssAfter: number[]): void {
+function report(version: string, vs: Variant[], runs: Run[][], lats: Latency[][], rate: number, rssWarm: number[], rssAfter: number[]): void {
   const rows: Row[] = vs.map((v, i) => {
     const cpu = runs[i].map((x) => x.cpuPerRequestUs);
     return {
       id: v.id, group: v.group, what: v.what, cpuUs: median(cpu), cpuMin: Math.min(...cpu), cpuMax: Math.max(...cpu),
       rps: median(runs[i].map((x) => x.rps)), p50Us: median(runs[i].map((x) => x.p50Us)), p99Us: median(runs[i].map((x) => x.p99Us)),
+      fixed: lats[i].length === 0 ? { p50Us: NaN, p99Us: NaN, p999Us: NaN }
+        : { p50Us: median(lats[i].map((x) => x.p50Us)), p99Us: median(lats[i].map((x) => x.p99Us)), p999Us: median(lats[i].map((x) => x.p999Us)) },
       rssWarmKb: rssWarm[i], rssAfterKb: rssAfter[i],
     };
   });
@@ -183,11 +228,11 @@ function report(version: string, vs: Variant[], runs: Run[][], rssWarm: number[]
   const noop = by("W-noop");
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "—");
   console.log("");
-  console.log("| variant | job | Envoy CPU µs/request (min–max) | over B0 | requests/s | p50 / p99 µs (closed loop) | RSS warm → after MiB |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log(`| variant | job | Envoy CPU µs/request (min–max) | over B0 | requests/s | p50 / p99 µs (closed loop) | p50 / p99 / p99.9 µs at ${f(rate, 0)}/s | RSS warm → after MiB |`);
+  console.log("|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
     const over = b0 === undefined ? NaN : r.cpuUs - b0.cpuUs;
-    console.log(`| ${r.id} | ${r.group} | ${f(r.cpuUs)} (${f(r.cpuMin)}–${f(r.cpuMax)}) | ${r.id === "B0" ? "—" : `+${f(over)}`} | ${f(r.rps, 0)} | ${f(r.p50Us, 0)} / ${f(r.p99Us, 0)} | ${f(r.rssWarmKb / 1024)} → ${f(r.rssAfterKb / 1024)} |`);
+    console.log(`| ${r.id} | ${r.group} | ${f(r.cpuUs)} (${f(r.cpuMin)}–${f(r.cpuMax)}) | ${r.id === "B0" ? "—" : `+${f(over)}`} | ${f(r.rps, 0)} | ${f(r.p50Us, 0)} / ${f(r.p99Us, 0)} | ${f(r.fixed.p50Us, 0)} / ${f(r.fixed.p99Us, 0)} / ${f(r.fixed.p999Us, 0)} | ${f(r.rssWarmKb / 1024)} → ${f(r.rssAfterKb / 1024)} |`);
   }
   // the issue's targets, as ratios from this one run (printed, not enforced: benchmarks are not tests)
   const verdicts: string[] = [];
@@ -205,12 +250,12 @@ function report(version: string, vs: Variant[], runs: Run[][], rssWarm: number[]
     const ratio = added(theirs) >= 0.5 ? `${f(added(ours) / added(theirs), 2)}x` : "native adds nothing measurable";
     verdicts.push(`     ${ours} CPU over B0 vs ${theirs}: ours +${f(added(ours))} µs, native +${f(added(theirs))} µs (${ratio})`);
   }
-  verdicts.push("n/a  p99 at half of B0's rate / B0's p99: not measured yet (needs an open-loop generator; wrk's percentiles above are closed loop)");
+  verdict(`add-header's p99 at ${f(rate, 0)}/s (half of B0's rate) / B0's`, (by("W-AS add-header")?.fixed.p99Us ?? NaN) / (b0?.fixed.p99Us ?? NaN), 1.2);
   console.log("");
   for (const v of verdicts) console.log(v);
   const out = join(root, "bench/results/envoy-latest.json");
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), envoy: version, quick: QUICK, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, pinned: PINNED, rows, verdicts }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), envoy: version, quick: QUICK, rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, pinned: PINNED, fixedRate: rate, rows, verdicts }, null, 2)}\n`);
   console.log(`\nwritten: ${out.slice(root.length + 1)}`);
 }
 

@@ -1,0 +1,3 @@
+module filterkit/bench/loadgen
+
+go 1.21
