@@ -13,6 +13,7 @@
 // RSS is read after warm-up and again after 1,000,000 more requests. Printed as a table, written to
 // bench/results/envoy-latest.json. `--quick` (what CI runs so the harness cannot rot): one short
 // round, 50,000 requests for RSS; its numbers are rough, its verdicts are printed, not enforced.
+// `--only REGEX` runs the variants whose id matches (and the floor); `--rounds N`, `--seconds S`.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -163,8 +164,10 @@ async function main(): Promise<void> {
   const version = /version: \S+?\/([\d.]+)\//.exec(spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout)?.[1] ?? "?";
   const all = variants(root);
   for (const v of all.filter((x) => x.missing !== null)) console.log(`not run: ${v.id}: ${v.missing}`);
-  const chosen = all.filter((v) => v.missing === null);
-  if (process.env.CI && chosen.length !== all.length) fail("under CI every variant runs");
+  // --only REGEX: the variants whose id matches, with the floor (B0, W-noop) to read them against
+  const only = flag("--only");
+  const chosen = all.filter((v) => v.missing === null && (only === undefined || v.group === "floor" || new RegExp(only).test(v.id)));
+  if (process.env.CI && only === undefined && chosen.length !== all.length) fail("under CI every variant runs");
   console.log(`bench:envoy: Envoy ${version}, ${chosen.length} variants, ${ROUNDS} round(s) of ${SECONDS} s, wrk -c${CONNECTIONS}${PINNED ? ", Envoy on core 0, wrk on core 1" : ", not pinned (one core)"}`);
   const running: Running[] = [];
   try {
@@ -246,6 +249,7 @@ function report(version: string, vs: Variant[], runs: Run[][], lats: Latency[][]
   verdict("add-header .wasm size / the Rust SDK's", size("filters/add-header/build/release.wasm") / size("compat/rust-add-header/build/filter.wasm"), 0.25);
   for (const r of rows.filter((x) => x.id.startsWith("W-AS"))) verdict(`${r.id} RSS after ${RSS_REQUESTS.toLocaleString("en-US")} requests / after warm-up`, r.rssAfterKb / r.rssWarmKb, 1.05);
   for (const [ours, theirs] of [["W-AS add-header", "N-header_mutation add"], ["W-AS header-rewrite", "N-header_mutation rewrite"], ["W-AS auth api-key", "N-api_key_auth"], ["W-AS rate-limit", "N-local_ratelimit"]]) {
+    if (by(ours) === undefined || by(theirs) === undefined) continue; // not in this run (--only)
     // a native filter that adds less than half a microsecond is within the noise of B0: no ratio
     const ratio = added(theirs) >= 0.5 ? `${f(added(ours) / added(theirs), 2)}x` : "native adds nothing measurable";
     verdicts.push(`     ${ours} CPU over B0 vs ${theirs}: ours +${f(added(ours))} µs, native +${f(added(theirs))} µs (${ratio})`);

@@ -72,6 +72,13 @@ export function variants(root: string): Variant[] {
     { id: "N-api_key_auth", group: "check an API key", what: "Envoy's api_key_auth", filters: [native("api_key_auth", "api_key_auth.v3.ApiKeyAuth", {
       credentials: [{ key: API_KEY, client: "alice" }], key_sources: [{ header: "x-api-key" }], forwarding: { header: "x-consumer", hide_credentials: true },
     })], headers: [["x-api-key", API_KEY]] },
+    // where the shipped filters' time goes: their header maps read whole, and written back whole,
+    // against header-rewrite's bench edits made one host call each (bench/fixtures/header-maps)
+    ...(["get", "get-set", "edits"] as const).map((mode) => ({
+      id: `W-AS maps ${mode}`, group: "header maps", what: { get: "both header maps read whole", "get-set": "both read whole and written back unchanged", edits: "header-rewrite's four edits, one host call each" }[mode],
+      filters: [wasm("header_maps", file("bench/fixtures/header-maps/build/release.wasm"), mode)], headers: [["x-internal-debug", "1"]] as Array<[string, string]>,
+      module: ["bench/fixtures/header-maps/build/release.wasm", "npm run build"] as [string, string],
+    })),
     // a token bucket that never refuses (the allowed path), shared by the workers
     { id: "W-AS rate-limit", group: "rate limit (allowed)", what: "filters/rate-limit, one token bucket", filters: [wasm("rate_limit", file("filters/rate-limit/build/release.wasm"), {
       limits: [{ name: "all", algorithm: "token_bucket", max_tokens: 1_000_000_000, tokens_per_fill: 1_000_000_000, fill_interval_ms: 1000 }],
