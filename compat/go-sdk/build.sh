@@ -9,7 +9,12 @@
 #   3. build the filter.
 # Steps 1-2 and 3 are skipped when their inputs (script, adapter, filter sources, Go version) are
 # unchanged. Needs Go >= 1.24 (//go:wasmexport) and the Go module proxy (or a warm module cache).
+#
+# `build.sh --sdk-only` stops after step 2: other Go fixtures (compat/go-add-header) build on the
+# same adapted SDK and call it for that.
 set -euo pipefail
+sdk_only=false
+[[ "${1:-}" == "--sdk-only" ]] && sdk_only=true
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -69,6 +74,8 @@ $json"
   rm -rf "$adapted"
   mv "$adapted.tmp" "$adapted"
 fi
+
+$sdk_only && exit 0
 
 # ---- 3: the filter ---------------------------------------------------------------------------
 build_flags=(-buildmode=c-shared -trimpath -buildvcs=false)
