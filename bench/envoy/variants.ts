@@ -1,7 +1,7 @@
 // What `npm run bench:envoy` runs through Envoy: each variant is the HTTP filter chain of one Envoy
 // (before the router, whose route answers with a direct_response), and the request wrk sends.
 // Variants doing the same job sit in one group, so each of ours is read against its natural floor
-// (no filter, a no-op Wasm filter), Envoy's native filter for the job, and the Rust SDK.
+// (no filter, a no-op Wasm filter), Envoy's native filter for the job, and the Rust and Go SDKs.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { apiKeyHash } from "../../filters/auth/tools/secrets.ts";
@@ -17,6 +17,8 @@ export interface Variant {
   headers: Array<[string, string]>;
   /** why it cannot run on this machine (a module not built), or null */
   missing: string | null;
+  /** routed to a real upstream (bench/envoy/upstream.mjs) instead of a direct_response */
+  upstream?: boolean;
 }
 
 const WASM = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
@@ -55,6 +57,7 @@ export function variants(root: string): Variant[] {
     // one response header
     { id: "W-AS add-header", group: "add a response header", what: "filters/add-header", filters: [wasm("add_header", file("filters/add-header/build/release.wasm"), add)], headers: [], module: ["filters/add-header/build/release.wasm", "npm run build"] },
     { id: "W-RS add-header", group: "add a response header", what: "the same on the Rust SDK (compat/rust-add-header)", filters: [wasm("add_header", file("compat/rust-add-header/build/filter.wasm"), add)], headers: [], module: ["compat/rust-add-header/build/filter.wasm", "bash compat/rust-add-header/build.sh: needs cargo"] },
+    { id: "W-GO add-header", group: "add a response header", what: "the same on the Go SDK, standard Go (compat/go-add-header)", filters: [wasm("add_header", file("compat/go-add-header/build/filter.wasm"), add)], headers: [], module: ["compat/go-add-header/build/filter.wasm", "bash compat/go-add-header/build.sh: needs Go 1.24 or newer"] },
     { id: "N-header_mutation add", group: "add a response header", what: "Envoy's header_mutation", filters: [headerMutation([], [appendResponse])], headers: [] },
     // a rewrite: one request header set, one removed by prefix, one response header removed
     { id: "W-AS header-rewrite", group: "rewrite headers", what: "filters/header-rewrite", filters: [wasm("header_rewrite", file("filters/header-rewrite/build/release.wasm"), {
@@ -79,6 +82,10 @@ export function variants(root: string): Variant[] {
       filters: [wasm("header_maps", file("bench/fixtures/header-maps/build/release.wasm"), mode)], headers: [["x-internal-debug", "1"]] as Array<[string, string]>,
       module: ["bench/fixtures/header-maps/build/release.wasm", "npm run build"] as [string, string],
     })),
+    // through a real upstream (a node:http server pinned beside the load generator), not a direct_response
+    { id: "B0 upstream", group: "through an upstream", what: "no filter, routed to bench/envoy/upstream.mjs", filters: [], headers: [], upstream: true },
+    { id: "W-AS add-header upstream", group: "through an upstream", what: "filters/add-header, routed to the upstream", filters: [wasm("add_header", file("filters/add-header/build/release.wasm"), add)], headers: [], upstream: true, module: ["filters/add-header/build/release.wasm", "npm run build"] },
+    { id: "N-header_mutation add upstream", group: "through an upstream", what: "Envoy's header_mutation, routed to the upstream", filters: [headerMutation([], [appendResponse])], headers: [], upstream: true },
     // a token bucket that never refuses (the allowed path), shared by the workers
     { id: "W-AS rate-limit", group: "rate limit (allowed)", what: "filters/rate-limit, one token bucket", filters: [wasm("rate_limit", file("filters/rate-limit/build/release.wasm"), {
       limits: [{ name: "all", algorithm: "token_bucket", max_tokens: 1_000_000_000, tokens_per_fill: 1_000_000_000, fill_interval_ms: 1000 }],
