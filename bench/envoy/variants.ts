@@ -77,8 +77,8 @@ export function variants(root: string): Variant[] {
     })], headers: [["x-api-key", API_KEY]] },
     // where the shipped filters' time goes: their header maps read whole, and written back whole,
     // against header-rewrite's bench edits made one host call each (bench/fixtures/header-maps)
-    ...(["get-raw", "get", "get-set", "edits"] as const).map((mode) => ({
-      id: `W-AS maps ${mode}`, group: "header maps", what: { "get-raw": "both maps' host call, the buffer released undecoded", get: "both header maps read whole", "get-set": "both read whole and written back unchanged", edits: "header-rewrite's four edits, one host call each" }[mode],
+    ...(["size", "value", "get-raw", "get", "get-set", "edits"] as const).map((mode) => ({
+      id: `W-AS maps ${mode}`, group: "header maps", what: { size: "both maps' size asked (Envoy walks them, no copy)", value: "one header of each map read", "get-raw": "both maps' host call, the buffer released undecoded", get: "both header maps read whole", "get-set": "both read whole and written back unchanged", edits: "header-rewrite's four edits, one host call each" }[mode],
       filters: [wasm("header_maps", file("bench/fixtures/header-maps/build/release.wasm"), mode)], headers: [["x-internal-debug", "1"]] as Array<[string, string]>,
       module: ["bench/fixtures/header-maps/build/release.wasm", "npm run build"] as [string, string],
     })),
