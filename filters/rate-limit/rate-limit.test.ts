@@ -46,6 +46,34 @@ describe.each(BUILDS)("rate-limit (%s build)", (target) => {
     expect(send(h, [["x-client", "b"]]).status).toBe(200); // its own bucket
   });
 
+  it("reads the request only as far as the limits ask: no header map for a limit on everything, one value for a consumer, the whole map for every value of a header", () => {
+    const calls = (limit: Record<string, unknown>, extra: HeaderPairs): string[] => {
+      const h = host({ limits: [limit] });
+      const t = h.startTranscript([]);
+      const out = send(h, extra);
+      h.stopTranscript();
+      expect(out.status).toBe(200);
+      return t.filter((c) => c.kind === "hostcall" && /header_map/.test(c.name)).map((c) => c.name);
+    };
+    const all = { name: "all", algorithm: "token_bucket", max_tokens: 9, tokens_per_fill: 9, fill_interval_ms: 1000 };
+    expect(calls(all, [["x-client", "a"]])).toEqual([]);
+    expect(calls({ ...all, key: [{ path: {} }, { method: {} }] }, [])).toEqual(["proxy_get_header_map_value", "proxy_get_header_map_value"]);
+    expect(calls({ ...all, key: [{ consumer: {} }] }, [["x-consumer", "alice"]])).toEqual(["proxy_get_header_map_value"]);
+    // a repeated header's values are all in the key (joined), which only the whole map gives
+    expect(calls({ ...all, key: [{ request_header: { name: "x-client" } }] }, [["x-client", "a"], ["x-client", "b"]])).toEqual(["proxy_get_header_map_pairs"]);
+  });
+
+  it("a repeated key header counts as its values joined, and a consumer as its first value (the whole map and the single value agree with Envoy)", () => {
+    const h = host({ limits: [bucket({ max_tokens: 1, tokens_per_fill: 1 })] });
+    expect(send(h, [["x-client", "a"], ["x-client", "b"]]).status).toBe(200);
+    expect(send(h, [["x-client", "a,b"]]).status).toBe(429); // the same bucket: "a,b"
+    expect(send(h, [["x-client", "a"]]).status).toBe(200);
+    const c = host({ limits: [{ name: "per-consumer", key: [{ consumer: {} }], algorithm: "token_bucket", max_tokens: 1, tokens_per_fill: 1, fill_interval_ms: 1000 }] });
+    expect(send(c, [["x-consumer", "alice"], ["x-consumer", "bob"]]).status).toBe(200);
+    expect(send(c, [["x-consumer", "alice"]]).status).toBe(429);
+    expect(send(c, [["x-consumer", "bob"]]).status).toBe(200);
+  });
+
   it("a refusal: 429, Envoy's body and details, Retry-After, x-ratelimit-* (and on allowed answers when asked)", () => {
     const h = host({ limits: [bucket()], headers_on_allowed: true });
     expect(send(h, [["x-client", "a"]]).headers).toEqual([["x-ratelimit-limit", "3"], ["x-ratelimit-remaining", "2"], ["x-ratelimit-reset", "0"]]);

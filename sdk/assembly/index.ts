@@ -81,6 +81,6 @@ export {
 } from "./http/query";
 export { cookieValue, cookieValues, withoutCookie } from "./http/cookie";
 export { IpAddress, parseIp, addressWithoutPort, clientFromXff } from "./http/address";
-export { MatchKind, StringMatcher, Condition, ConditionKind, MAX_CONDITION_DEPTH, MatchInput, PairsMatchInput, StreamMatchInput } from "./match";
+export { MatchKind, StringMatcher, Condition, ConditionKind, MAX_CONDITION_DEPTH, MatchInput, PairsMatchInput, StreamMatchInput, HostRequestMatchInput } from "./match";
 export * from "./regex";
 export * from "./format";

@@ -7,8 +7,8 @@
 // Retry-After and the configured header profiles; a concurrency limit's unit is given back when the
 // stream ends (on_log, which Envoy calls for resets too).
 import {
-  RootContext, Context, FilterHeadersStatusValues, Counter, HeaderPair, PairsMatchInput, get_current_time_nanoseconds,
-  get_header_map_pairs, HeaderMapType, send_local_response_string, add_header_map_value_string, logWarn, logError,
+  RootContext, Context, FilterHeadersStatusValues, Counter, HeaderPair, HostRequestMatchInput, get_current_time_nanoseconds,
+  HeaderMapType, send_local_response_string, add_header_map_value_string, logWarn, logError,
 } from "@filterkit/sdk";
 import { RECORD_HEADER_BYTES, UpdateResult, tableParamsError } from "@filterkit/sdk/assembly/ratelimit/table";
 import { ceilSeconds, Decision } from "@filterkit/sdk/assembly/ratelimit/common";
@@ -128,7 +128,8 @@ export class RateLimit extends Context {
     const cfg = this.root.config;
     if (cfg === null) return FilterHeadersStatusValues.Continue;
     const now = <i64>get_current_time_nanoseconds();
-    const input = new KeyInput(new PairsMatchInput(get_header_map_pairs(HeaderMapType.RequestHeaders)));
+    // the request is read as far as the limits' conditions and keys ask (a limit on everything reads no header)
+    const input = new KeyInput(new HostRequestMatchInput());
     const applicable = new Array<Verdict>();
     for (let i = 0; i < cfg.limits.length; i++) {
       const l = unchecked(cfg.limits[i]);

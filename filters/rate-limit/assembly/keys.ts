@@ -6,7 +6,7 @@
 // entry a client chose. An entry with nothing to read follows the limit's missing rule.
 import {
   Condition, IpAddress, JsonConfig, JsonConfigArray, MatchInput, asciiLower, clientFromXff, addressWithoutPort,
-  getPropertyStringOrNull, queryValues, splitPathAndQuery,
+  getPropertyStringOrNull,
 } from "@filterkit/sdk";
 
 export enum Source {
@@ -62,7 +62,7 @@ export class KeyPart {
         return v.length > 0 ? this.name + "=" + v.join(",") : null;
       }
       case Source.Query: {
-        const v = queryValues(splitPathAndQuery(input.match.requestHeader(":path").join("")).query, this.field);
+        const v = input.match.query(this.field);
         return v.length > 0 ? this.name + "=" + unchecked(v[0]) : null;
       }
       case Source.RemoteAddress:
@@ -85,8 +85,8 @@ export class KeyPart {
       case Source.Method:
         return this.name + "=" + input.match.method();
       case Source.Consumer: {
-        const v = input.match.requestHeader(this.field);
-        return v.length > 0 ? this.name + "=" + unchecked(v[0]) : null;
+        const v = input.match.firstRequestHeader(this.field);
+        return v !== null ? this.name + "=" + v : null;
       }
       default:
         return null;

@@ -2,4 +2,4 @@
 // and condition trees over the request and response (see condition.ts for the configuration shape).
 export { MatchKind, StringMatcher } from "./string-matcher";
 export { Condition, ConditionKind, MAX_CONDITION_DEPTH } from "./condition";
-export { MatchInput, PairsMatchInput, StreamMatchInput } from "./input";
+export { MatchInput, PairsMatchInput, StreamMatchInput, HostRequestMatchInput } from "./input";
