@@ -194,6 +194,62 @@ describe.each(["release", "debug"] as const)("header-rewrite (%s build)", (targe
     });
   });
 
+  describe("plain edits on Envoy's map (direct.ts)", () => {
+    // a phase of unconditional named edits with literal values is applied one host call per rule;
+    // the same rules with a rule that reads the map (remove_matching of a name no test header has)
+    // go through the working copy: both must leave the same headers and count the same edits
+    const READS_MAP = { op: "remove_matching", match: { prefix: "x-never-" } };
+    const NAMES = ["x-a", "x-rep", "x-none", "content-type"];
+    const OPS = ["set", "add", "append", "overwrite", "remove"];
+    const VALUES = ["v", "", "two words", "%%literal%%"];
+    function randomRules(seed: number, target: string): object[] {
+      let x = seed;
+      const next = (n: number): number => { x = (x * 1103515245 + 12345) >>> 0; return (x >>> 8) % n; };
+      return Array.from({ length: 1 + next(4) }, () => {
+        const op = OPS[next(OPS.length)];
+        const rule: Record<string, unknown> = { target, op, name: NAMES[next(NAMES.length)] };
+        if (op !== "remove") rule.value = VALUES[next(VALUES.length)];
+        if (op !== "remove" && next(3) === 0) rule.keep_empty = true;
+        return rule;
+      });
+    }
+    const REQUEST = GET("/", [["x-a", "1"], ["x-rep", "one"], ["content-type", "text/plain"], ["x-rep", "two"]]);
+    const ANSWER: HeaderPairs = [[":status", "200"], ["x-rep", "one"], ["content-type", "text/plain"], ["x-rep", "two"], ["x-a", "1"]];
+
+    it.each(["request", "response"])("%s: 200 random rule lists agree with the working copy, with no whole-map call", (target) => {
+      for (let seed = 1; seed <= 200; seed++) {
+        const list = randomRules(seed, target);
+        const direct = rules(...list);
+        const copy = rules(...list, { target, ...READS_MAP });
+        expect(direct.configured && copy.configured, JSON.stringify(list)).toBe(true);
+        const calls = direct.startTranscript([]);
+        const got = target === "request" ? request(direct, REQUEST) : response(direct, ANSWER);
+        direct.stopTranscript();
+        const want = target === "request" ? request(copy, REQUEST) : response(copy, ANSWER);
+        expect(got, JSON.stringify(list)).toEqual(want);
+        expect(calls.filter((c) => c.name === "proxy_get_header_map_pairs" || c.name === "proxy_set_header_map_pairs"), JSON.stringify(list)).toEqual([]);
+        const edits = copy.metric("header_rewrite.edits")?.value ?? 0n;
+        expect(direct, JSON.stringify(list)).toHaveMetric("header_rewrite.edits", edits);
+      }
+    });
+
+    it("a phase that a condition, a formatted value, a pseudo-header or a later phase needs is read whole", () => {
+      const whole = (...list: object[]): boolean => {
+        const h = rules(...list);
+        const calls = h.startTranscript([]);
+        response(h, [[":status", "200"]]);
+        return calls.some((c) => c.name === "proxy_get_header_map_pairs");
+      };
+      expect(whole({ op: "set", name: "x-a", value: "1" }, { target: "response", op: "remove", name: "server" })).toBe(false);
+      expect(whole({ op: "set", name: "x-a", value: "1", when: { method: "GET" } })).toBe(true);
+      expect(whole({ op: "set", name: "x-a", value: "%REQ(host)%" })).toBe(true);
+      expect(whole({ op: "set", name: ":path", value: "/x", allow: ["pseudo"] })).toBe(true);
+      expect(whole({ op: "set", name: "x-a", value: "1" }, { target: "response", op: "set", name: "x-b", value: "%REQ(x-a)%" })).toBe(true);
+      expect(whole({ target: "response", op: "set", name: "x-b", value: "1", when: { status: 200 } })).toBe(true);
+      expect(host({ rules: [{ op: "set", name: "x-a", value: "1" }], dry_run: true }).configured).toBe(true);
+    });
+  });
+
   describe("guard rails", () => {
     it("pseudo-headers, host and x-envoy-* are refused at configure time unless the rule allows them", () => {
       const refused = (rule: object): string[] => {

@@ -9,6 +9,7 @@ import {
 } from "@filterkit/sdk";
 import { Config, Reroute, Rule, Target, parseConfig } from "./config";
 import { HeaderList } from "./header-list";
+import { allDirect, runDirect } from "./direct";
 import { Outcome, runRules } from "./rewrite";
 import { RuleValues } from "./values";
 
@@ -16,6 +17,8 @@ export class RewriteRoot extends RootContext {
   config: Config | null = null;
   /** request headers and query rules, in configuration order (both edit the request headers) */
   requestRules: Array<Rule> = new Array<Rule>();
+  /** per target: its rules are applied on Envoy's map without reading it (direct.ts) */
+  direct: Array<bool> = [false, false, false, false, false];
   edits: Counter | null = null;
   refused: Counter | null = null;
   dryRunEdits: Counter | null = null;
@@ -32,6 +35,12 @@ export class RewriteRoot extends RootContext {
     for (let i = 0; i < cfg.rules.length; i++) {
       const r = unchecked(cfg.rules[i]);
       if (r.target == Target.RequestHeaders || r.target == Target.Query) this.requestRules.push(r);
+    }
+    // a map some later phase reads (keepRequest / keepResponse) is read whole; dry runs only describe
+    for (let t = 0; t < this.direct.length; t++) {
+      const rules = t == <i32>Target.RequestHeaders ? this.requestRules : unchecked(cfg.byTarget[t]);
+      const kept = (t == <i32>Target.RequestHeaders && cfg.keepRequest) || (t == <i32>Target.ResponseHeaders && cfg.keepResponse);
+      this.direct[t] = !cfg.dryRun && !kept && t != <i32>Target.Query && allDirect(rules);
     }
     if (this.edits === null) {
       this.edits = new Counter("header_rewrite.edits");
@@ -92,6 +101,12 @@ export class Rewrite extends Context {
     if (cfg === null) return FilterHeadersStatusValues.Continue;
     const rules = root.requestRules;
     if (rules.length == 0 && !cfg.keepRequest) return FilterHeadersStatusValues.Continue;
+    if (unchecked(root.direct[<i32>Target.RequestHeaders])) {
+      const out = runDirect(rules, HeaderMapType.RequestHeaders);
+      if (out.edits > 0 && cfg.reroute == Reroute.Always) root.reroute();
+      root.account(out, "request", false);
+      return FilterHeadersStatusValues.Continue;
+    }
     const list = HeaderList.read(HeaderMapType.RequestHeaders);
     if (rules.length > 0) {
       const input = new PairsMatchInput(list.pairs, null);
@@ -130,6 +145,11 @@ export class Rewrite extends Context {
     if (cfg === null) return null;
     const rules = unchecked(cfg.byTarget[<i32>target]);
     if (rules.length == 0) return null;
+    const root = this.root_context as RewriteRoot;
+    if (unchecked(root.direct[<i32>target])) {
+      root.account(runDirect(rules, map), name, false);
+      return null;
+    }
     const list = HeaderList.read(map);
     const request = this.request;
     let response: Headers | null = this.response;
