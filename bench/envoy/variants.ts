@@ -43,6 +43,10 @@ function native(name: string, type: string, config: object): object {
 }
 
 const API_KEY = "bench-key-0001";
+/** header-rewrite's bench rules: one request header set, others removed by prefix, two response edits */
+const REWRITE = {
+  rules: [{ op: "set", name: "x-env", value: "prod" }, { op: "remove_matching", match: { prefix: "x-internal-" } }, { target: "response", op: "remove", name: "server" }, { target: "response", op: "set", name: "x-powered-by", value: "filterkit" }],
+};
 const SALT = "bench-salt";
 
 export function variants(root: string): Variant[] {
@@ -60,9 +64,8 @@ export function variants(root: string): Variant[] {
     { id: "W-GO add-header", group: "add a response header", what: "the same on the Go SDK, standard Go (compat/go-add-header)", filters: [wasm("add_header", file("compat/go-add-header/build/filter.wasm"), add)], headers: [], module: ["compat/go-add-header/build/filter.wasm", "bash compat/go-add-header/build.sh: needs Go 1.24 or newer"] },
     { id: "N-header_mutation add", group: "add a response header", what: "Envoy's header_mutation", filters: [headerMutation([], [appendResponse])], headers: [] },
     // a rewrite: one request header set, one removed by prefix, one response header removed
-    { id: "W-AS header-rewrite", group: "rewrite headers", what: "filters/header-rewrite", filters: [wasm("header_rewrite", file("filters/header-rewrite/build/release.wasm"), {
-      rules: [{ op: "set", name: "x-env", value: "prod" }, { op: "remove_matching", match: { prefix: "x-internal-" } }, { target: "response", op: "remove", name: "server" }, { target: "response", op: "set", name: "x-powered-by", value: "filterkit" }],
-    })], headers: [["x-internal-debug", "1"]], module: ["filters/header-rewrite/build/release.wasm", "npm run build"] },
+    { id: "W-AS header-rewrite", group: "rewrite headers", what: "filters/header-rewrite", filters: [wasm("header_rewrite", file("filters/header-rewrite/build/release.wasm"), REWRITE)], headers: [["x-internal-debug", "1"]], module: ["filters/header-rewrite/build/release.wasm", "npm run build"] },
+    { id: "W-RS header-rewrite", group: "rewrite headers", what: "the same rules on the Rust SDK, the same host calls (compat/rust-header-rewrite)", filters: [wasm("header_rewrite", file("compat/rust-header-rewrite/build/filter.wasm"), REWRITE)], headers: [["x-internal-debug", "1"]], module: ["compat/rust-header-rewrite/build/filter.wasm", "bash compat/rust-header-rewrite/build.sh: needs cargo"] },
     { id: "N-header_mutation rewrite", group: "rewrite headers", what: "Envoy's header_mutation, the same edits (no prefix removal: one named header)", filters: [headerMutation(
       [{ append: { header: { key: "x-env", value: "prod" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" } }, { remove: "x-internal-debug" }],
       [{ remove: "server" }, { append: { header: { key: "x-powered-by", value: "filterkit" }, append_action: "OVERWRITE_IF_EXISTS_OR_ADD" } }],
