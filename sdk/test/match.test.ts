@@ -240,12 +240,47 @@ describe.each(BUILDS)("random conditions against the model (%s build)", (build) 
       for (let h = Math.floor(rnd() * 4); h > 0; h--) headers.push([pick(["x-a", "x-b", "x-c"]), word(4)]);
       const r = { method: pick(["GET", "POST", "PUT"]), path: "/" + word(5), headers };
       const expected = evalModel(cond, r);
-      const got = holds(build, cond, req(r.path + (rnd() < 0.3 ? "?q=" + word(2) : ""), headers, r.method));
+      const host = createHost({ wasm: WASM[build], rootId: "match", pluginConfig: { when: cond } });
+      const s = host.newHttpStream();
+      s.sendRequestHeaders(req(r.path + (rnd() < 0.3 ? "?q=" + word(2) : ""), headers, r.method), true);
+      const line = host.logsAt(LogLevel.info)[0];
+      const got = line.startsWith("request true");
       if (got !== expected) throw new Error(`disagreement on ${JSON.stringify(cond)} for ${JSON.stringify(r)}: wasm ${got}, model ${expected}`);
+      // the same verdict and captures read from the host lazily (HostRequestMatchInput)
+      const lazy = host.logs.filter((l) => l.level === LogLevel.debug && l.message.startsWith("lazy ")).map((l) => l.message.slice(5));
+      expect(lazy, JSON.stringify(cond)).toEqual([line.slice("request ".length)]);
       if (got) held++;
     }
     // both outcomes are exercised, not a generator that only makes one
     expect(held).toBeGreaterThan(N * 0.2);
     expect(held).toBeLessThan(N * 0.8);
+  });
+
+  it("StringMatcher.matchesBytes says what matches() says of the decoded bytes, for 1,000 random matchers over random header names", () => {
+    const rnd = prng(build === "debug" ? 21 : 22);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+    const CHARS = ["x", "-", "a", "B", "é", "ü", "€", "0"];
+    const word = (max: number): string => Array.from({ length: Math.floor(rnd() * max) }, () => pick(CHARS)).join("");
+    let hits = 0;
+    let checked = 0;
+    for (let i = 0; i < 1000; i++) {
+      const kind = pick(["exact", "prefix", "suffix", "contains", "regex"] as const);
+      const m: Record<string, unknown> = kind === "regex" ? { regex: pick(["x.*", "[a-x]+", ".*é"]) } : { [kind]: word(3) };
+      if (rnd() < 0.3) m.ignore_case = true;
+      const host = createHost({ wasm: WASM[build], rootId: "match", pluginConfig: { name_match: m } });
+      expect(host.configured, JSON.stringify(m)).toBe(true);
+      const names = Array.from({ length: 1 + Math.floor(rnd() * 4) }, () => [`x${word(4)}`, "v"] as [string, string]);
+      host.newHttpStream().sendRequestHeaders(req("/", names), true);
+      const line = host.logs.find((l) => l.level === LogLevel.debug && l.message.startsWith("bytes "));
+      const answers = (line?.message ?? "").slice(6).trim().split(" ");
+      expect(answers.length, JSON.stringify(m)).toBe(3 + names.length);
+      for (const a of answers) {
+        expect(a[0], `${JSON.stringify(m)} on ${JSON.stringify(names)}`).toBe(a[1]);
+        if (a[0] === "1") hits++;
+        checked++;
+      }
+    }
+    expect(hits).toBeGreaterThan(checked * 0.05);
+    expect(hits).toBeLessThan(checked * 0.95);
   });
 });

@@ -107,15 +107,18 @@ export function applyHeaderRule(rule: Rule, list: HeaderList, values: RuleValues
     case Op.RemoveMatching: {
       const kept = new Array<HeaderPair>();
       let removed = 0;
+      const nm = rule.nameMatch;
+      const vm = rule.valueMatch;
       for (let i = 0; i < list.pairs.length; i++) {
         const p = unchecked(list.pairs[i]);
-        const key = p.keyString();
-        const nm = rule.nameMatch;
-        const vm = rule.valueMatch;
-        const hit = nm !== null && nm.matches(key) && (vm === null || vm.matches(p.valueString()));
+        // names compared as bytes where that is exact (StringMatcher.matchesBytes): no string per header
+        const hit = nm !== null && nm.matchesBytes(p.key) && (vm === null || vm.matches(p.valueString()));
         if (!hit) {
           kept.push(p);
-        } else if (key.startsWith(":") || !rule.mayTouch(key)) {
+          continue;
+        }
+        const key = p.keyString();
+        if (key.startsWith(":") || !rule.mayTouch(key)) {
           kept.push(p); // pseudo-headers are never removed; protected ones need their allow switch
           out.refused++;
         } else {

@@ -5,6 +5,7 @@
 // matched on every request without allocation (but for regex captures).
 import { JsonConfig } from "../config";
 import { Regex } from "../regex";
+import { decodeUtf8Buffer } from "../utf8";
 
 export enum MatchKind {
   Exact = 0,
@@ -65,6 +66,46 @@ export class StringMatcher {
   }
 
   /** Whether `s` matches. A regex match keeps its groups in `captures`. */
+  /** `value` as UTF-8 when it is ASCII (null otherwise, or before the first matchesBytes) */
+  private asciiBytes: ArrayBuffer | null = null;
+  private asciiChecked: bool = false;
+
+  /**
+   * What matches() says of UTF-8 bytes `b` decoded, without decoding them where that is exact: an
+   * ASCII value matched exactly, as a prefix or as a suffix (case folded as matches() folds it,
+   * A-Z only). ASCII bytes always decode to themselves, so a byte comparison gives the same answer
+   * as the decoded one, invalid sequences included. Other kinds and values decode and call matches().
+   * Header names are ASCII tokens: a filter scanning a map's names saves a string per header.
+   */
+  matchesBytes(b: ArrayBuffer): bool {
+    if (!this.asciiChecked) {
+      this.asciiChecked = true;
+      let ascii = true;
+      for (let i = 0; i < this.value.length; i++) if (this.value.charCodeAt(i) >= 0x80) ascii = false;
+      if (ascii) this.asciiBytes = String.UTF8.encode(this.value);
+    }
+    const v = this.asciiBytes;
+    const k = this.kind;
+    if (v === null || (k != MatchKind.Exact && k != MatchKind.Prefix && k != MatchKind.Suffix)) {
+      return this.matches(decodeUtf8Buffer(b)); // as HeaderPair.keyString() decodes
+
+    }
+    const n = v.byteLength;
+    const len = b.byteLength;
+    if (len < n || (k == MatchKind.Exact && len != n)) return false;
+    const at = changetype<usize>(b) + (k == MatchKind.Suffix ? <usize>(len - n) : <usize>0);
+    const want = changetype<usize>(v);
+    if (!this.ignoreCase) return memory.compare(at, want, <usize>n) == 0;
+    for (let i = 0; i < n; i++) {
+      let x = <u32>load<u8>(at + <usize>i);
+      let y = <u32>load<u8>(want + <usize>i);
+      if (x >= 0x41 && x <= 0x5a) x += 32;
+      if (y >= 0x41 && y <= 0x5a) y += 32;
+      if (x != y) return false;
+    }
+    return true;
+  }
+
   matches(s: string): bool {
     const v = this.value;
     switch (this.kind) {
