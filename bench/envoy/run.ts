@@ -261,6 +261,7 @@ function report(version: string, vs: Variant[], runs: Run[][], lats: Latency[][]
   const noop = by("W-noop");
   const floorCpu = (r: Row): number => by(r.floor)?.cpuUs ?? NaN;
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : "—");
+  const signed = (x: number): string => (Number.isFinite(x) ? `${x < 0 ? "−" : "+"}${Math.abs(x).toFixed(1)}` : "—");
   console.log("");
   // a variant whose own closed-loop rate is not well above the fixed rate queues: its latencies say so, not its cost
   const saturated = (r: Row): string => (Number.isFinite(r.fixed.rate) && r.fixed.rate > 0.8 * r.rps ? ` (queueing: ${f((100 * r.fixed.rate) / r.rps, 0)}% of its max)` : "");
@@ -268,7 +269,7 @@ function report(version: string, vs: Variant[], runs: Run[][], lats: Latency[][]
   console.log(`| variant | job | Envoy CPU µs/request (min–max) | over its floor | requests/s | p50 / p99 µs (closed loop) | p50 / p99 / p99.9 µs at half the floor's rate (${rateText}) | RSS warm → after MiB |`);
   console.log("|---|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    const over = r.id === r.floor ? "—" : `${r.floor === "B0" ? "" : `${r.floor} `}+${f(r.cpuUs - floorCpu(r))}`;
+    const over = r.id === r.floor ? "—" : `${r.floor === "B0" ? "" : `${r.floor} `}${signed(r.cpuUs - floorCpu(r))}`;
     console.log(`| ${r.id} | ${r.group} | ${f(r.cpuUs)} (${f(r.cpuMin)}–${f(r.cpuMax)}) | ${over} | ${f(r.rps, 0)} | ${f(r.p50Us, 0)} / ${f(r.p99Us, 0)} | ${f(r.fixed.p50Us, 0)} / ${f(r.fixed.p99Us, 0)} / ${f(r.fixed.p999Us, 0)}${saturated(r)} | ${f(r.rssWarmKb / 1024)} → ${f(r.rssAfterKb / 1024)} |`);
   }
   // the issue's targets, as ratios from this one run (printed, not enforced: benchmarks are not tests)
@@ -289,7 +290,7 @@ function report(version: string, vs: Variant[], runs: Run[][], lats: Latency[][]
     if (by(ours) === undefined || by(theirs) === undefined) continue; // not in this run (--only)
     // a native filter that adds less than half a microsecond is within the noise of B0: no ratio
     const ratio = added(theirs) >= 0.5 ? `${f(added(ours) / added(theirs), 2)}x` : "native adds nothing measurable";
-    verdicts.push(`     ${ours} CPU over ${by(ours)?.floor} vs ${theirs}: ours +${f(added(ours))} µs, native +${f(added(theirs))} µs (${ratio})`);
+    verdicts.push(`     ${ours} CPU over ${by(ours)?.floor} vs ${theirs}: ours ${signed(added(ours))} µs, native ${signed(added(theirs))} µs (${ratio})`);
   }
   verdict(`add-header's p99 at ${f(rates.get("B0") ?? NaN, 0)}/s (half of B0's rate) / B0's`, (by("W-AS add-header")?.fixed.p99Us ?? NaN) / (b0?.fixed.p99Us ?? NaN), 1.2);
   verdict(`add-header's p99 through the upstream at ${f(rates.get("B0 upstream") ?? NaN, 0)}/s / B0 upstream's`, (by("W-AS add-header upstream")?.fixed.p99Us ?? NaN) / (by("B0 upstream")?.fixed.p99Us ?? NaN), 1.2);

@@ -106,7 +106,8 @@ export class ApiKeyMethod {
       return r;
     }
     const k = unchecked(this.keys[i]);
-    const now = <i64>get_current_time_nanoseconds() / 1_000_000_000;
+    // the clock is one host call: read only for a key with a validity window
+    const now: i64 = k.notBefore > 0 || k.expiresAt > 0 ? <i64>get_current_time_nanoseconds() / 1_000_000_000 : 0;
     if (!k.enabled || consumers.disabled(k.consumer)) r.outcome = Outcome.failed(Scheme.ApiKey, 401, "api_key_disabled", API_KEY_FAILED);
     else if (k.notBefore > 0 && now < k.notBefore) r.outcome = Outcome.failed(Scheme.ApiKey, 401, "api_key_not_yet_valid", API_KEY_FAILED);
     else if (k.expiresAt > 0 && now >= k.expiresAt) r.outcome = Outcome.failed(Scheme.ApiKey, 401, "api_key_expired", API_KEY_FAILED);
