@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds a Rust SDK benchmark twin (compat/rust-add-header, compat/rust-header-rewrite): the crate in
+# Builds a Rust SDK fixture (compat/rust-sdk, compat/rust-add-header, compat/rust-header-rewrite): the crate in
 # <fixture>/filter into <fixture>/build/filter.wasm. Usage: build-rust-fixture.sh <fixture dir>
 # (each fixture's build.sh calls it). Idempotent and fast when nothing changed: cargo decides what
 # to rebuild, and the copy is skipped when build/filter.wasm already has the same bytes. Cargo's target directory lives under the
