@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { createHost, type MockHost } from "../host-mock/src/index.ts";
+import { createHost, type MockHost } from "@filterkit/host-mock";
 import { makeKey, signJwt, type Alg } from "../filters/auth/tools/jwt.ts";
 import { apiKeyHash, pbkdf2Entry, shaEntry } from "../filters/auth/tools/secrets.ts";
 import { fuzzRows, type FuzzRow } from "./fuzz-pool.ts";

@@ -4,7 +4,7 @@
 // (bench/auth.ts), one per algorithm. The fixture's bench mode runs the operation inside one
 // configure(): guest time plus one configure() per round.
 import { join } from "node:path";
-import { createHost, LogLevel, type MockHost } from "../host-mock/src/index.ts";
+import { createHost, LogLevel, type MockHost } from "@filterkit/host-mock";
 import { median, timeOps } from "./stats.ts";
 
 export type CryptoRow = { name: string; value: number; unit: string; note?: string };

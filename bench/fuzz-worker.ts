@@ -4,7 +4,7 @@
 // signed by the keys its configuration holds, so the worker builds both). Bundled next to
 // bench/run.ts by `npm run bench` (.cache/bench/fuzz-worker.mjs).
 import { parentPort, workerData } from "node:worker_threads";
-import { formatFuzzTrap, fuzzChain } from "../host-mock/src/index.ts";
+import { formatFuzzTrap, fuzzChain } from "@filterkit/host-mock";
 import { authFuzzChain, decorateAuth } from "../filters/auth/tools/fuzz-traffic.ts";
 
 export type FuzzChainDoc = { plugins: Array<{ wasm: string; rootId: string; configuration: object }> };

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { createHost, type MockHost } from "../host-mock/src/index.ts";
+import { createHost, type MockHost } from "@filterkit/host-mock";
 import { median, timeOps } from "./stats.ts";
 import { fuzzRows, type FuzzRow } from "./fuzz-pool.ts";
 
@@ -70,7 +70,7 @@ export function headerRewriteRows(root: string, rounds: number, opsPerRound: num
   for (let r = 0; r < rounds; r++) hosts.forEach((h, i) => t[i].push(timeOps(opsPerRound, () => oneRequest(h))));
   const [h, e, n] = t.map(median);
   const bytes = readFileSync(wasm("filters/header-rewrite"));
-  // scripts/build.mjs keeps the module as asc wrote it, before its data section was packed
+  // scripts/build.ts keeps the module as asc wrote it, before its data section was packed
   const asc = join(root, ".cache", "unpacked", "filters", "header-rewrite", "build", "release.wasm");
   const ascNote = existsSync(asc) ? `; as asc wrote it ${statSync(asc).size} B` : "";
   return [

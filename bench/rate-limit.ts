@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { createHost, ProxyProcess, type HttpStream, type MockHost } from "../host-mock/src/index.ts";
+import { createHost, ProxyProcess, type HttpStream, type MockHost } from "@filterkit/host-mock";
 import { median, timeOps } from "./stats.ts";
 
 type Row = { name: string; value: number; unit: string; target?: string; pass?: boolean; note?: string };

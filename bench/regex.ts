@@ -5,7 +5,7 @@
 // configure() per round (JSON parse, compile, subject generation: negligible next to the loop).
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { createHost, LogLevel, type MockHost } from "../host-mock/src/index.ts";
+import { createHost, LogLevel, type MockHost } from "@filterkit/host-mock";
 import { median, timeOps } from "./stats.ts";
 
 export type RegexRow = { name: string; value: number; unit: string; target?: string; pass?: boolean; note?: string };

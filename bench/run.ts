@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "no
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { createHost, type MockHost } from "../host-mock/src/index.ts";
+import { createHost, type MockHost } from "@filterkit/host-mock";
 import { median, rounds, timeOps } from "./stats.ts";
 import { inProcessSuite, vitestSuite } from "./suite-throughput.ts";
 import { regexRows } from "./regex.ts";

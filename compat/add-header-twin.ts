@@ -5,7 +5,7 @@
 // (compat/foreign.ts: not run without the toolchain, never skipped in CI).
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type HeaderPairs } from "../host-mock/src/index.ts";
+import { createHost, LogLevel, type HeaderPairs } from "@filterkit/host-mock";
 import { repoRoot } from "../sdk/test/helpers.ts";
 import { foreignFixture } from "./foreign.ts";
 

@@ -18,7 +18,7 @@ package="$(sed -n 's/^name = "\(.*\)"$/\1/p' "$crate/Cargo.toml" | head -1)"
 artifact="$CARGO_TARGET_DIR/$target/release/${package//-/_}.wasm"
 
 fail() { echo "$name/build.sh: error: $*" >&2; exit 1; }
-# Exit code 3: this machine lacks the toolchain (scripts/build.mjs reports the fixture as not built,
+# Exit code 3: this machine lacks the toolchain (scripts/build.ts reports the fixture as not built,
 # and fails under CI); the last line on stderr is the reason.
 unavailable() { echo "$*" >&2; exit 3; }
 

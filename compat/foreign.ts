@@ -1,6 +1,6 @@
 // Where a foreign-SDK fixture's module is, or why its tests do not run.
 //
-// compat/<sdk>/build.sh builds each fixture with its own toolchain (cargo, go); scripts/build.mjs
+// compat/<sdk>/build.sh builds each fixture with its own toolchain (cargo, go); scripts/build.ts
 // records the outcome in .cache/foreign-builds.json. A filter author with Node and npm only has no
 // such toolchain: there the fixture is not built and its tests are skipped with the reason, which
 // the end of the run prints (scripts/not-run-reporter.ts). Under CI nothing is skipped: CI has both

@@ -1,8 +1,8 @@
-// The differential comparison itself (integration/src/compare.ts), without Envoy: what counts as
+// The differential comparison itself (envoy/src/compare.ts), without Envoy: what counts as
 // agreement, and that every kind of disagreement is reported.
 import { describe, expect, it } from "vitest";
-import type { ScenarioResult } from "../host-mock/src/scenario/format.ts";
-import { compareRuns } from "./src/compare.ts";
+import type { ScenarioResult } from "@filterkit/host-mock/scenario";
+import { compareRuns } from "@filterkit/envoy";
 
 const result = (over: Partial<ScenarioResult["response"]> = {}, upstreamHeaders: Array<[string, string]> = []): ScenarioResult => ({
   upstream: { method: "GET", path: "/", headers: [["host", "h"], ...upstreamHeaders], body: "" },

@@ -1,16 +1,12 @@
 // The scenario corpus (integration/scenarios/*.json and filters/*/scenarios/*.json) run in both hosts: the mock host and real
 // Envoy must agree on everything a filter can influence — what reached the upstream, what reached
-// the client — ignoring only the headers Envoy adds itself (integration/src/compare.ts), and each
+// the client — ignoring only the headers Envoy adds itself (envoy/src/compare.ts), and each
 // must meet the expectations the file states (the same ones scenarios-mock.test.ts checks).
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { checkExpectations, formatExpectationFailures } from "../host-mock/src/scenario/expect.ts";
-import { expectationsOf, parseScenario } from "../host-mock/src/scenario/format.ts";
-import { mockOutcome } from "../host-mock/src/scenario/run-mock.ts";
-import { compareRuns, formatDifferences } from "./src/compare.ts";
+import { checkExpectations, formatExpectationFailures, expectationsOf, parseScenario, mockOutcome } from "@filterkit/host-mock/scenario";
+import { compareRuns, formatDifferences, envoyOutcome, envoyRuntime } from "@filterkit/envoy";
 import { recordEnvoyStart } from "./src/report.ts";
-import { envoyOutcome } from "./src/run-envoy.ts";
-import { envoyRuntime } from "./src/runtime.ts";
 import { corpusFiles } from "./src/corpus.ts";
 
 const skip = envoyRuntime();

@@ -6,8 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { validateConfig } from "./src/envoy.ts";
-import { envoyRuntime } from "./src/runtime.ts";
+import { validateConfig, envoyRuntime } from "@filterkit/envoy";
 
 const skip = envoyRuntime();
 const repo = fileURLToPath(new URL("..", import.meta.url));

@@ -3,12 +3,9 @@
 // upstream, and a bad configuration refused at load with the filter's own error line.
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHost } from "../host-mock/src/index.ts";
-import { connect, send } from "./src/client.ts";
-import { EnvoyStartError, startEnvoy, type RunningEnvoy } from "./src/envoy.ts";
+import { createHost } from "@filterkit/host-mock";
+import { connect, send, EnvoyStartError, startEnvoy, envoyRuntime, RecordingUpstream, type RunningEnvoy } from "@filterkit/envoy";
 import { recordEnvoyStart } from "./src/report.ts";
-import { envoyRuntime } from "./src/runtime.ts";
-import { RecordingUpstream } from "./src/servers.ts";
 
 const skip = envoyRuntime();
 const WASM = fileURLToPath(new URL("../filters/add-header/build/release.wasm", import.meta.url));

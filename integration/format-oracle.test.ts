@@ -13,10 +13,8 @@
 //     addresses compared by shape, except the mock differences listed in KNOWN_MOCK_DIFFERENCES.
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseScenario, type Scenario, type ScenarioResult } from "../host-mock/src/scenario/format.ts";
-import { runOnMock } from "../host-mock/src/scenario/run-mock.ts";
-import { runOnEnvoy } from "./src/run-envoy.ts";
-import { envoyRuntime } from "./src/runtime.ts";
+import { parseScenario, runOnMock, type Scenario, type ScenarioResult } from "@filterkit/host-mock/scenario";
+import { runOnEnvoy, envoyRuntime } from "@filterkit/envoy";
 
 const skip = envoyRuntime();
 const FIXTURE = fileURLToPath(new URL("../sdk/test/fixtures/format/build/release.wasm", import.meta.url));

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { foreignFixture } from "../compat/foreign.ts";
 import { CI_REQUESTS, CI_RUNS, describeDifferences, fuzzDiff, writeReplay } from "./src/fuzz-diff.ts";
 import { recordEnvoyStart } from "./src/report.ts";
-import { envoyRuntime } from "./src/runtime.ts";
+import { envoyRuntime } from "@filterkit/envoy";
 
 
 const skip = envoyRuntime();

@@ -9,13 +9,10 @@
 // (5, 9, … / 6, 10, …) and what a failed call leaves in the guest's id slot must agree as well.
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHost, LogLevel, type GrpcAnswer, type GrpcStreamPeer, type MockHost, type HttpStream } from "../host-mock/src/index.ts";
-import { connect, send } from "./src/client.ts";
-import { startEnvoy, type RunningEnvoy } from "./src/envoy.ts";
+import { createHost, LogLevel, type GrpcAnswer, type GrpcStreamPeer, type MockHost, type HttpStream } from "@filterkit/host-mock";
+import { connect, send, startEnvoy, envoyRuntime, RecordingUpstream, type RunningEnvoy, type Pairs } from "@filterkit/envoy";
 import { GrpcTestServer, type ReceivedGrpc, type StreamStep, type UnaryScript } from "./src/grpc-server.ts";
 import { recordEnvoyStart } from "./src/report.ts";
-import { envoyRuntime } from "./src/runtime.ts";
-import { RecordingUpstream, type Pairs } from "./src/servers.ts";
 
 const skip = envoyRuntime();
 const WASM = fileURLToPath(new URL("../sdk/test/fixtures/grpc/build/release.wasm", import.meta.url));

@@ -1,4 +1,4 @@
-// scripts/setup-envoy-runtime.sh heals a Podman API service that answers /_ping but cannot start
+// envoy/runtime/setup-envoy-runtime.sh heals a Podman API service that answers /_ping but cannot start
 // containers, and refuses (non-zero, saying why) what it may not restart. Each case runs the
 // script against a socket of its own (FILTERKIT_PODMAN_SOCKET), so the shared service on
 // /run/podman/podman.sock that the other test files use is never touched.
@@ -18,10 +18,10 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { envoyRuntime } from "./src/runtime.ts";
+import { envoyRuntime } from "@filterkit/envoy";
 
 const repo = resolve(fileURLToPath(new URL(".", import.meta.url)), "..");
-const script = join(repo, "scripts/setup-envoy-runtime.sh");
+const script = join(repo, "envoy/runtime/setup-envoy-runtime.sh");
 const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false";
 const root = process.platform === "linux" && typeof process.getuid === "function" && process.getuid() === 0;
 
@@ -37,7 +37,7 @@ function whySkip(): string | null {
   // outside CI only on machines that use the script's runtime: it is not to install Podman on a
   // developer's Docker machine
   if (!ci && spawnSync("podman", ["image", "exists", image]).status !== 0) {
-    return `no Podman with ${image} here (scripts/setup-envoy-runtime.sh not used): its healing is not tested`;
+    return `no Podman with ${image} here (envoy/runtime/setup-envoy-runtime.sh not used): its healing is not tested`;
   }
   return null;
 }

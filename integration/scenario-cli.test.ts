@@ -1,13 +1,13 @@
 // `npm run scenario` end to end, in real Envoy and on the mock host: a scenario whose expectations
 // hold exits 0 on both hosts; the same file with a deliberately wrong expectation exits 4 and prints
 // an expected/actual diff for each host. The CLI is started without the runtime's environment, so
-// it must find or set up real Envoy itself, as the integration suite does (integration/src/runtime.ts).
+// it must find or set up real Envoy itself, as the integration suite does (envoy/src/runtime.ts).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { envoyRuntime } from "./src/runtime.ts";
+import { envoyRuntime } from "@filterkit/envoy";
 
 const skip = envoyRuntime();
 const repo = resolve(import.meta.dirname, "..");
@@ -27,7 +27,7 @@ function cli(file: string): { code: number; out: Record<string, unknown>; err: s
   const env = { ...process.env };
   // the runtime's environment is taken away: the CLI must bootstrap it like the tests do
   for (const k of ["DOCKER_HOST", "ENVOY_IMAGE", "TESTCONTAINERS_RYUK_DISABLED"]) delete env[k];
-  const r = spawnSync(process.execPath, ["--import", "tsx", join(repo, "scripts/scenario.ts"), file, "--host", "both"],
+  const r = spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), "scenario", file, "--host", "both"],
     { cwd: repo, env, encoding: "utf8", timeout: 120_000 });
   return { code: r.status ?? -1, out: JSON.parse(r.stdout) as Record<string, unknown>, err: r.stderr };
 }

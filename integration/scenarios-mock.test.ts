@@ -6,9 +6,9 @@
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkExpectations, formatExpectationFailures } from "../host-mock/src/scenario/expect.ts";
-import { expectationsOf, hasExpectations, parseScenario, type Scenario } from "../host-mock/src/scenario/format.ts";
-import { mockOutcome } from "../host-mock/src/scenario/run-mock.ts";
+import {
+  checkExpectations, formatExpectationFailures, expectationsOf, hasExpectations, parseScenario, mockOutcome, type Scenario,
+} from "@filterkit/host-mock/scenario";
 import { corpusFiles } from "./src/corpus.ts";
 
 const corpus = corpusFiles();

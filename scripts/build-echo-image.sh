@@ -20,7 +20,7 @@ engine="${FILTERKIT_ENGINE:-podman}"
 case "$engine" in
   podman)
     [ "$(id -u)" = 0 ] || { echo "build-echo-image: run as root (podman's rootful store backs the API socket)" >&2; exit 1; }
-    command -v podman >/dev/null || { echo "build-echo-image: podman missing; run scripts/setup-envoy-runtime.sh first" >&2; exit 1; } ;;
+    command -v podman >/dev/null || { echo "build-echo-image: podman missing; run envoy/runtime/setup-envoy-runtime.sh first" >&2; exit 1; } ;;
   docker)
     command -v docker >/dev/null || { echo "build-echo-image: docker missing; run scripts/setup-docker-runtime.sh first" >&2; exit 1; } ;;
   *) echo "build-echo-image: FILTERKIT_ENGINE must be podman or docker, got $engine" >&2; exit 1 ;;

@@ -35,7 +35,7 @@ listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # 1. Tools and images: the engine's socket + Envoy image, docker-compose, echo image, the filters' build.
 engine="${FILTERKIT_ENGINE:-podman}"
 case "$engine" in
-  podman) setup="$root/scripts/setup-envoy-runtime.sh" ;;
+  podman) setup="$root/envoy/runtime/setup-envoy-runtime.sh" ;;
   docker) setup="$root/scripts/setup-docker-runtime.sh" ;;
   *) fail "FILTERKIT_ENGINE must be podman or docker, got $engine" ;;
 esac
@@ -49,7 +49,7 @@ if ! command -v docker-compose >/dev/null; then
 fi
 ECHO_IMAGE="$("$root/scripts/build-echo-image.sh")" || fail "scripts/build-echo-image.sh failed"
 export ECHO_IMAGE
-node scripts/build.mjs --quiet >&2 || fail "node scripts/build.mjs failed (the filters do not build)"
+node --conditions=source --import tsx scripts/build.ts --quiet >&2 || fail "node --conditions=source --import tsx scripts/build.ts failed (the filters do not build)"
 for f in add-header auth header-rewrite rate-limit; do
   [ -s "filters/$f/build/release.wasm" ] || fail "filters/$f/build/release.wasm missing after the build"
 done

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { createHost, createWorkers, LogLevel, type HeaderPairs } from "../host-mock/src/index.ts";
+import { createHost, createWorkers, LogLevel, type HeaderPairs } from "@filterkit/host-mock";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const wasmOf = (filter: string) => join(root, "filters", filter, "build", "release.wasm");
@@ -171,13 +171,13 @@ const RATE_LIMIT_CONFIG = JSON.parse(findConfiguration(parse(readFileSync(join(r
   console.log("");
 }
 
-// `npm run demo -- --envoy`: the shipped filters as one chain in real Envoy (integration/src/envoy.ts
-// settings; without Docker, the runtime is set up by scripts/setup-envoy-runtime.sh when run as root).
+// `npm run demo -- --envoy`: the shipped filters as one chain in real Envoy (envoy/src/start.ts
+// settings; without Docker, the runtime is set up by envoy/runtime/setup-envoy-runtime.sh when run as root).
 if (process.argv.includes("--envoy")) {
-  const { envoyRuntime } = await import("../integration/src/runtime.ts");
-  const { startEnvoy, EnvoyStartError } = await import("../integration/src/envoy.ts");
-  const { RecordingUpstream } = await import("../integration/src/servers.ts");
-  const { connect, send } = await import("../integration/src/client.ts");
+  const { envoyRuntime } = await import("../envoy/src/runtime.ts");
+  const { startEnvoy, EnvoyStartError } = await import("../envoy/src/start.ts");
+  const { RecordingUpstream } = await import("../envoy/src/servers.ts");
+  const { connect, send } = await import("../envoy/src/client.ts");
   const skipped = envoyRuntime();
   if (skipped !== null) {
     console.log(`real Envoy: ${skipped}`);

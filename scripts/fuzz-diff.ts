@@ -13,7 +13,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { CI_REQUESTS, CI_RUNS, describeDifferences, fuzzDiff, writeReplay } from "../integration/src/fuzz-diff.ts";
-import { envoyRuntime } from "../integration/src/runtime.ts";
+import { envoyRuntime } from "@filterkit/envoy";
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -1,7 +1,7 @@
 // A vitest reporter that ends the run with one line naming every test that did not run and why,
 // so a skip is never silent: "not run: 45 tests — compat/rust-sdk was not built: cargo is not on
 // PATH (...); ...". The reason is the text after "— not run: " in the skipped test's name or in a suite's
-// (compat/foreign.ts, integration/src/runtime.ts put it there); other skips say "skipped".
+// (compat/foreign.ts, envoy/src/runtime.ts put it there); other skips say "skipped".
 // Prints nothing when every test ran. Registered in vitest.config.ts and in .ci/run.
 import type { Reporter, TestModule, TestSuite } from "vitest/node";
 

@@ -9,7 +9,7 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseScenario, SCENARIO_SCHEMA, type Scenario } from "../host-mock/src/scenario/format.ts";
+import { parseScenario, SCENARIO_SCHEMA, type Scenario } from "@filterkit/host-mock/scenario";
 
 const repo = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const CORPUS = join(repo, "integration/scenarios");

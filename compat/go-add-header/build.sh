@@ -13,7 +13,7 @@ out="$here/build/filter.wasm"
 fail() { echo "compat/go-add-header/build.sh: error: $*" >&2; exit 1; }
 
 # The adapted SDK (and the toolchain checks: exit code 3 with the reason when Go is missing or too
-# old, which scripts/build.mjs reports as not built, and fails under CI).
+# old, which scripts/build.ts reports as not built, and fails under CI).
 bash "$repo/compat/go-sdk/build.sh" --sdk-only >&2 || exit $?
 
 mkdir -p "$here/build"

@@ -32,7 +32,7 @@ die() {
   exit 1
 }
 log() { echo "compat/go-sdk/build.sh: $*"; }
-# Exit code 3: this machine lacks the toolchain (scripts/build.mjs reports the fixture as not built,
+# Exit code 3: this machine lacks the toolchain (scripts/build.ts reports the fixture as not built,
 # and fails under CI); the last line on stderr is the reason.
 unavailable() { echo "$*" >&2; exit 3; }
 

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import {
   createHost, FilterHeadersStatus, LogLevel, MetricType, ProxyProcess, WasmResult,
   type HeaderPairs, type HostOptions, type MockHost,
-} from "../../host-mock/src/index.ts";
+} from "@filterkit/host-mock";
 import { foreignFixture } from "../foreign.ts";
 
 /** The built module; without it every test fails, unless this machine lacks the toolchain (outside CI: not run). */

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createHost, FilterHeadersStatus, LogLevel, TrapError, type HeaderPairs } from "../../host-mock/src/index.ts";
+import { createHost, FilterHeadersStatus, LogLevel, TrapError, type HeaderPairs } from "@filterkit/host-mock";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const variants = [

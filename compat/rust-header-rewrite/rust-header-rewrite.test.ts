@@ -5,7 +5,7 @@
 // (compat/foreign.ts: not run without Rust, never skipped in CI).
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type HeaderPairs, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type HeaderPairs, type MockHost } from "@filterkit/host-mock";
 import { repoRoot } from "../../sdk/test/helpers.ts";
 import { foreignFixture } from "../foreign.ts";
 

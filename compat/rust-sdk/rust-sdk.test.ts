@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import {
   CalloutRouter, createHost, FilterHeadersStatus, LogLevel, ProxyProcess, TrapError, VirtualClock, WasmResult, checkForLeaks,
   type HeaderPairs, type HostOptions, type MockHost,
-} from "../../host-mock/src/index.ts";
+} from "@filterkit/host-mock";
 import { foreignFixture } from "../foreign.ts";
 const COUNTER = "rust_sdk.requests";
 const CONFIG = { tag: "edge-1" };

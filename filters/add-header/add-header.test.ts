@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   createHost, FilterDataStatus, FilterHeadersStatus, FilterTrailersStatus, formatFuzzTrap, fuzzChain, LogLevel, type ConfigValue, type HeaderPairs,
-} from "../../host-mock/src/index.ts";
+} from "@filterkit/host-mock";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REQUEST: HeaderPairs = [[":method", "GET"], [":path", "/hello"], [":authority", "example.com"], [":scheme", "http"]];

@@ -7,7 +7,7 @@ import { createHmac } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type HeaderPairs, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type HeaderPairs, type MockHost } from "@filterkit/host-mock";
 import { BUILDS, prng } from "../../sdk/test/helpers.ts";
 import { b64url, makeKey, publicPem, segment, signHmacWith, signJwt } from "./tools/jwt.ts";
 

@@ -5,7 +5,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type HeaderPairs, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type HeaderPairs, type MockHost } from "@filterkit/host-mock";
 import { BUILDS } from "../../sdk/test/helpers.ts";
 import { makeKey, signJwt, type SigningKey } from "./tools/jwt.ts";
 import { apiKeyHash, pbkdf2Entry, shaEntry } from "./tools/secrets.ts";

@@ -6,7 +6,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { formatFuzzTrap, fuzzChain } from "../../host-mock/src/index.ts";
+import { formatFuzzTrap, fuzzChain } from "@filterkit/host-mock";
 import { BUILDS } from "../../sdk/test/helpers.ts";
 import { authFuzzChain, decorateAuth } from "./tools/fuzz-traffic.ts";
 

@@ -7,10 +7,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseScenario, type Scenario, type ScenarioResult } from "../../host-mock/src/scenario/format.ts";
-import { runOnMock } from "../../host-mock/src/scenario/run-mock.ts";
-import { runOnEnvoy } from "../../integration/src/run-envoy.ts";
-import { envoyRuntime } from "../../integration/src/runtime.ts";
+import { parseScenario, runOnMock, type Scenario, type ScenarioResult } from "@filterkit/host-mock/scenario";
+import { runOnEnvoy, envoyRuntime } from "@filterkit/envoy";
 import { b64url, makeKey, segment, signJwt } from "./tools/jwt.ts";
 import { apiKeyHash, shaEntry } from "./tools/secrets.ts";
 

@@ -4,7 +4,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createHost, formatFuzzTrap, fuzzChain, LogLevel, WasmResult, type HeaderPairs, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, formatFuzzTrap, fuzzChain, LogLevel, WasmResult, type HeaderPairs, type MockHost } from "@filterkit/host-mock";
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -13,12 +13,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { checkExpectations, formatExpectationFailures } from "../../host-mock/src/scenario/expect.ts";
-import { expectationsOf, parseScenario, type Scenario, type ScenarioResult } from "../../host-mock/src/scenario/format.ts";
-import { runOnMock } from "../../host-mock/src/scenario/run-mock.ts";
-import { IGNORED_RESPONSE_HEADERS, IGNORED_UPSTREAM_HEADERS } from "../../integration/src/compare.ts";
-import { runOnEnvoy } from "../../integration/src/run-envoy.ts";
-import { envoyRuntime } from "../../integration/src/runtime.ts";
+import {
+  checkExpectations, formatExpectationFailures, expectationsOf, parseScenario, runOnMock, type Scenario, type ScenarioResult,
+} from "@filterkit/host-mock/scenario";
+import { IGNORED_RESPONSE_HEADERS, IGNORED_UPSTREAM_HEADERS, runOnEnvoy, envoyRuntime } from "@filterkit/envoy";
 import { translateDocument, type Json } from "./tools/translate.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

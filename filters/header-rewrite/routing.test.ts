@@ -12,9 +12,8 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseScenario } from "../../host-mock/src/scenario/format.ts";
-import { runOnEnvoy } from "../../integration/src/run-envoy.ts";
-import { envoyRuntime } from "../../integration/src/runtime.ts";
+import { parseScenario } from "@filterkit/host-mock/scenario";
+import { runOnEnvoy, envoyRuntime } from "@filterkit/envoy";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const skip = envoyRuntime();

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel } from "@filterkit/host-mock";
 import { BUILDS } from "../../sdk/test/helpers.ts";
 import { translateDocument, translateHeaderMutation, translateRouteHeaders, type Json, type Translation } from "./tools/translate.ts";
 
@@ -181,7 +181,7 @@ describe("translating route header options", () => {
 
 describe("npm run translate:header-rewrite", () => {
   const cli = join(here, "tools", "cli.ts");
-  const run = (...args: string[]) => spawnSync(process.execPath, ["--import", "tsx", cli, ...args], { encoding: "utf8", cwd: join(here, "../..") });
+  const run = (...args: string[]) => spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", cli, ...args], { encoding: "utf8", cwd: join(here, "../..") });
   const dir = mkdtempSync(join(tmpdir(), "translate-"));
 
   it("reads YAML, prints the configuration, warns on stderr; --strict fails on warnings", () => {

@@ -12,8 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { describe, expect, it } from "vitest";
-import { startEnvoy, type RunningEnvoy } from "../../integration/src/envoy.ts";
-import { envoyRuntime } from "../../integration/src/runtime.ts";
+import { startEnvoy, envoyRuntime, type RunningEnvoy } from "@filterkit/envoy";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const skip = envoyRuntime();

@@ -16,9 +16,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, Pool } from "undici";
 import { describe, expect, it } from "vitest";
-import { startEnvoy, type RunningEnvoy } from "../../integration/src/envoy.ts";
-import { envoyRuntime } from "../../integration/src/runtime.ts";
-import { RecordingUpstream } from "../../integration/src/servers.ts";
+import { startEnvoy, envoyRuntime, RecordingUpstream, type RunningEnvoy } from "@filterkit/envoy";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const skip = envoyRuntime();

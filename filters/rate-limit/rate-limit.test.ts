@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { WasmResult } from "../../sdk/assembly/abi/enums.ts";
-import { createHost, createWorkers, LogLevel, type HeaderPairs, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, createWorkers, LogLevel, type HeaderPairs, type MockHost } from "@filterkit/host-mock";
 import { BUILDS } from "../../sdk/test/helpers.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

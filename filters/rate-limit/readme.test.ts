@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type HeaderPairs, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type HeaderPairs, type MockHost } from "@filterkit/host-mock";
 import { BUILDS } from "../../sdk/test/helpers.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

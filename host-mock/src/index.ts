@@ -11,6 +11,7 @@ export { checkForLeaks } from "./leak-check.ts";
 export { fuzzChain, formatFuzzTrap } from "./fuzz.ts";
 export type { FuzzOptions, FuzzReport, FuzzTrap } from "./fuzz.ts";
 export { generateTraffic, traffic } from "./traffic/generate.ts";
+export { SeededRandom } from "./prng.ts";
 export type { RequestDoc, TrafficOptions, UpstreamDoc } from "./traffic/generate.ts";
 export type { LeakCheckResult } from "./leak-check.ts";
 export { ProxyProcess } from "./process.ts";

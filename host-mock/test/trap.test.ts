@@ -128,7 +128,7 @@ describe("source-map VLQ decoder", () => {
 });
 
 // End to end with a real AssemblyScript module and the .wasm.map asc writes (built by
-// scripts/build.mjs, which `npm test` runs first).
+// scripts/build.ts, which `npm test` runs first).
 const AS_FIXTURE = fileURLToPath(new URL("../../sdk/test/fixtures/abort/build/debug.wasm", import.meta.url));
 describe("trap reports with an AssemblyScript module", () => {
   it("decodes the SDK's abort line and maps frames to the AssemblyScript source", () => {

@@ -6,11 +6,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseScenario } from "../../host-mock/src/scenario/format.ts";
-import { mockOutcome } from "../../host-mock/src/scenario/run-mock.ts";
-import { generateTraffic, type RequestDoc, type TrafficOptions } from "../../host-mock/src/traffic/generate.ts";
-import { compareRuns, type Difference } from "./compare.ts";
-import { envoyOutcome, type EnvoyRun } from "./run-envoy.ts";
+import { parseScenario, mockOutcome } from "@filterkit/host-mock/scenario";
+import { generateTraffic, type RequestDoc, type TrafficOptions } from "@filterkit/host-mock";
+import { compareRuns, envoyOutcome, type Difference, type EnvoyRun } from "@filterkit/envoy";
 
 /** The runs CI makes per chain (integration/fuzz-diff.test.ts, `npm run fuzz:diff -- --ci`): a few hundred requests each. */
 export const CI_RUNS: ReadonlyArray<{ seed: number; profile: "wire" | "hostile" }> = [

@@ -11,7 +11,7 @@
 // half-closed or reset the stream.
 import { createServer, constants, type Http2Server, type ServerHttp2Stream, type IncomingHttpHeaders, type ServerStreamResponseOptions } from "node:http2";
 import type { AddressInfo } from "node:net";
-import type { Pairs } from "./servers.ts";
+import type { Pairs } from "@filterkit/envoy";
 
 /** A unary answer (the same shapes as host-mock's GrpcAnswer). */
 export type UnaryScript =

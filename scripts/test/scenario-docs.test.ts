@@ -3,9 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { checkExpectations, formatExpectationFailures } from "../../host-mock/src/scenario/expect.ts";
-import { expectationsOf, parseScenario } from "../../host-mock/src/scenario/format.ts";
-import { mockOutcome } from "../../host-mock/src/scenario/run-mock.ts";
+import { checkExpectations, formatExpectationFailures, expectationsOf, parseScenario, mockOutcome } from "@filterkit/host-mock/scenario";
 import { fieldTable, staleDocs, withGenerated } from "../scenario-docs.ts";
 
 const repo = resolve(import.meta.dirname, "../..");

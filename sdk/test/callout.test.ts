@@ -2,7 +2,7 @@
 // the answer arrives after the calling callback returns, maps 6/7 and buffer 4 are readable in
 // the response callback, continue/local reply act on the stream, failures come as Envoy sends them.
 import { describe, expect, it } from "vitest";
-import { createHost, FilterHeadersStatus, LogLevel, WasmResult } from "../../host-mock/src/index.ts";
+import { createHost, FilterHeadersStatus, LogLevel, WasmResult } from "@filterkit/host-mock";
 import { fixtureWasm } from "./helpers.ts";
 
 const REQ: Array<[string, string]> = [[":method", "GET"], [":path", "/orders"], [":authority", "shop"], ["authorization", "Bearer t0k"]];

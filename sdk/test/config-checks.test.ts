@@ -1,7 +1,7 @@
 // JsonConfig's checks for configurations with many fields (sdk/assembly/config.ts): unknown fields
 // are errors, enumerations name what they accept, and checkAll logs every problem, one line each.
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm } from "./helpers.ts";
 
 const WASM = { debug: fixtureWasm("config-checks", "debug"), release: fixtureWasm("config-checks", "release") };

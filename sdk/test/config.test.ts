@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

@@ -6,7 +6,7 @@
 // §4.3 is ES512, on P-521, which the SDK does not implement; RFC 6979's vectors stand in for it.)
 import { createHash, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type MockHost } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

@@ -6,7 +6,7 @@
 // cases are listed explicitly with both verdicts (see "policy").
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type MockHost } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

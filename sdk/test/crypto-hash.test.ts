@@ -5,7 +5,7 @@
 // against an attack list and a reference decoder, and the bench mode npm run bench times.
 import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type MockHost } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

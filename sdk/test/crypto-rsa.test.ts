@@ -10,7 +10,7 @@ import {
   type JsonWebKey, type KeyObject,
 } from "node:crypto";
 import { promisify } from "node:util";
-import { createHost, LogLevel } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

@@ -6,7 +6,7 @@
 // random templates that must neither trap nor disagree with Envoy's grammar.
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type MockHost } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

@@ -5,7 +5,7 @@
 // sees (metadata, status messages, the deadline's status, service parsing) is Envoy 1.40's, as
 // integration/grpc.test.ts measured it.
 import { describe, expect, it } from "vitest";
-import { createHost, FilterHeadersStatus, GrpcStatus, LogLevel, WasmResult, type GrpcStreamPeer } from "../../host-mock/src/index.ts";
+import { createHost, FilterHeadersStatus, GrpcStatus, LogLevel, WasmResult, type GrpcStreamPeer } from "@filterkit/host-mock";
 import { fixtureWasm } from "./helpers.ts";
 
 const req = (path: string, extra: Array<[string, string]> = []): Array<[string, string]> =>

@@ -1,7 +1,7 @@
 // The SDK's header writes refuse CR, LF and NUL by default (sdk/assembly/header-safety.ts): no
 // filter built on it can split a response or make Envoy's router refuse the request by accident.
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, WasmResult } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, WasmResult } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm } from "./helpers.ts";
 
 const WASM = { debug: fixtureWasm("header-safety", "debug"), release: fixtureWasm("header-safety", "release") };

@@ -2,7 +2,7 @@
 // reference written here in TypeScript from RFC 3986 / RFC 6265 (and fuzzed against it).
 import { isIP } from "node:net";
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng } from "./helpers.ts";
 
 const WASM = { debug: fixtureWasm("http-utils", "debug"), release: fixtureWasm("http-utils", "release") };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, WasmResult } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, WasmResult } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

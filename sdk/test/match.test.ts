@@ -2,7 +2,7 @@
 // the request kept for the response path, configuration errors naming their field, and random
 // condition trees against a model written here from the documented semantics.
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng } from "./helpers.ts";
 
 const WASM = { debug: fixtureWasm("match", "debug"), release: fixtureWasm("match", "release") };

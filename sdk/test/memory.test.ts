@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createHost, FilterHeadersStatus } from "../../host-mock/src/index.ts";
+import { createHost, FilterHeadersStatus } from "@filterkit/host-mock";
 import { fixtureNames, fixtureWasm } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

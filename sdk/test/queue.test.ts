@@ -2,7 +2,7 @@
 // returned (never inside it, unlike Go's proxytest), one per enqueue, at the root that registered
 // the queue last — which, with two worker VMs, is not necessarily the one that enqueued.
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, ProxyProcess, WasmResult } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, ProxyProcess, WasmResult } from "@filterkit/host-mock";
 import { fixtureWasm } from "./helpers.ts";
 
 const req = (path: string): Array<[string, string]> => [[":method", "GET"], [":path", path], [":authority", "a"]];

@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import {
   createHost, createWorkers, LogLevel, ProxyProcess, WasmResult, type HostOptions, type MockHost,
-} from "../../host-mock/src/index.ts";
+} from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // ---- reference model of the table (what table.ts documents) ------------------------------------

@@ -14,7 +14,7 @@
 //   * the parameter checks.
 // Nothing here is timed.
 import { describe, expect, it } from "vitest";
-import { createHost, LogLevel, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type MockHost } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

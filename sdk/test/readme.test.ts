@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createHost, FilterHeadersStatus, LogLevel } from "../../host-mock/src/index.ts";
+import { createHost, FilterHeadersStatus, LogLevel } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, fixturesDir, repoRoot } from "./helpers.ts";
 
 it("README shows the readme-example fixture verbatim", () => {

@@ -8,7 +8,7 @@
 // (whose limits are larger) accepts.
 import { describe, expect, it } from "vitest";
 import { RE2JS } from "re2js";
-import { createHost, LogLevel } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

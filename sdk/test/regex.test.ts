@@ -5,7 +5,7 @@
 // (a JavaScript port of RE2). The randomized comparison is in regex-diff.test.ts.
 import { describe, expect, it } from "vitest";
 import { RE2JS } from "re2js";
-import { createHost, LogLevel, type MockHost } from "../../host-mock/src/index.ts";
+import { createHost, LogLevel, type MockHost } from "@filterkit/host-mock";
 import { BUILDS, fixtureWasm, prng, type Build } from "./helpers.ts";
 
 // Compiled at collection time (outside any test timeout).

@@ -4,8 +4,7 @@
 // junk, Basic credentials of random bytes, API keys in headers, queries and cookies, duplicates,
 // spoofed identity headers. Keys are made once per process (the configuration holds their JWKS, so
 // a worker builds both from this module).
-import { SeededRandom } from "../../../host-mock/src/prng.ts";
-import type { RequestDoc } from "../../../host-mock/src/traffic/generate.ts";
+import { SeededRandom, type RequestDoc } from "@filterkit/host-mock";
 import { makeKey, signJwt } from "./jwt.ts";
 import { apiKeyHash, pbkdf2Entry, shaEntry } from "./secrets.ts";
 

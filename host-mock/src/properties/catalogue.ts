@@ -311,7 +311,7 @@ function metadataMessage(h: ImportContext, dotted: string): Cel {
 
 /**
  * An upstream host's metadata / locality metadata, as Envoy gives them for a host of a STRICT_DNS
- * cluster (the kit's bootstrap, envoy/bootstrap.ts): a Metadata message, empty unless the test set
+ * cluster (the kit's bootstrap, envoy/src/bootstrap.ts): a Metadata message, empty unless the test set
  * some `<attr>.filter_metadata…` value. (A STATIC cluster's host configured without metadata has a
  * null pointer instead: SerializationFailure read whole. Measured in Envoy 1.40, both.)
  */

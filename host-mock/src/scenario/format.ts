@@ -1,5 +1,5 @@
 // The scenario format: a filter chain, the services it meets, requests and what they must produce,
-// run by the mock host (run-mock.ts) and by real Envoy (integration/src/run-envoy.ts) into one JSON
+// run by the mock host (run-mock.ts) and by real Envoy (envoy/src/scenario.ts) into one JSON
 // result. scenario.schema.json is the format's one definition: a document is validated against it
 // (every unknown key is an error naming its path), the README's field table is generated from it
 // (scripts/scenario-docs.ts), and this file only turns a valid document into the runners' shape

@@ -1,6 +1,6 @@
 // The HTTP peers a scenario runs between, as they behave on the wire: the client (undici; node:http
 // for a request with trailers, which undici cannot send) and the upstream (a Node HTTP server:
-// integration/src/servers.ts). Real Envoy meets exactly these programs (integration/src/run-envoy.ts
+// envoy/src/servers.ts). Real Envoy meets exactly these programs (envoy/src/scenario.ts
 // hands them the headers from `clientHeaders`), and the mock host feeds Envoy's codec model
 // (http1.ts) the heads they write (`clientWireHead`, `upstreamWireHead`), so both hosts see one
 // client and one upstream. Each fact here was read off the wire (the header order, what each adds).

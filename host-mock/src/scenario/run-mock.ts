@@ -14,8 +14,8 @@ import { clientWireHead, upstreamWireHead } from "./peers.ts";
 import { ScenarioError, type Scenario, type ScenarioRequest, type ScenarioResult, type ScenarioUpstream } from "./format.ts";
 
 /**
- * What the Envoy bootstrap the scenarios run in (envoy/bootstrap.ts, started by
- * integration/src/envoy.ts) answers for properties the mock cannot know: no node configured (empty
+ * What the Envoy bootstrap the scenarios run in (envoy/src/bootstrap.ts, started by
+ * envoy/src/start.ts) answers for properties the mock cannot know: no node configured (empty
  * id and cluster), the request cluster `upstream`, virtual host `all`, an unnamed route.
  */
 export const SCENARIO_PROPERTIES = {

