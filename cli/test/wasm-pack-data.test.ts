@@ -1,18 +1,18 @@
-// The data-section packer (scripts/wasm-pack-data.mjs) and its codec (scripts/wasm-pack-codec.mjs):
+// The data-section packer (cli/src/build/wasm-pack-data.mjs) and its codec (cli/src/build/wasm-pack-codec.mjs):
 // the codec round-trips any image and never expands it much; the hand-written wasm decoder rebuilds
 // exactly what the reference decoder does, including in place; the module keeps every index, export
 // and source position; and every release module the build produced leaves linear memory exactly as
-// the module asc wrote (kept by scripts/build.mjs in .cache/unpacked) after `_initialize`.
+// the module asc wrote (kept by scripts/build.ts in .cache/unpacked) after `_initialize`.
 import binaryen from "binaryen";
 import { existsSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { createHost, TrapError } from "../../host-mock/src/index.ts";
+import { createHost, TrapError } from "@filterkit/host-mock";
 import { exportedFunctionIndices } from "../../host-mock/src/loader.ts";
 import { SeededRandom } from "../../host-mock/src/prng.ts";
 import { decodeVlq } from "../../host-mock/src/source-map.ts";
-import { decode, encode, stringMmInfo } from "../wasm-pack-codec.mjs";
-import { packDataSection, shiftSourceMap } from "../wasm-pack-data.mjs";
+import { decode, encode, stringMmInfo } from "../src/build/wasm-pack-codec.mjs";
+import { packDataSection, shiftSourceMap } from "../src/build/wasm-pack-data.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const PAGE = 65536;
@@ -72,7 +72,7 @@ const IMAGES: Array<[string, Uint8Array]> = [
   ["zeros, then random", concat(new Uint8Array(30_000), random(5, 30_000))],
 ];
 
-describe("codec (scripts/wasm-pack-codec.mjs)", () => {
+describe("codec (cli/src/build/wasm-pack-codec.mjs)", () => {
   it.each(IMAGES)("round-trips %s, never longer than literal runs would make it", (_name, image) => {
     const blob = encode(image);
     expectSameBytes(decode(blob, image.length).image, image);
@@ -198,7 +198,7 @@ function packAndCompare(spec: Synthetic): ReturnType<typeof packDataSection> {
   return result;
 }
 
-describe("the wasm decoder (scripts/wasm-pack-data.mjs)", () => {
+describe("the wasm decoder (cli/src/build/wasm-pack-data.mjs)", () => {
   it.each(IMAGES.filter(([, image]) => image.length > 0 && image.length < PAGE - 2048))("rebuilds %s exactly", (_name, image) => {
     packAndCompare({ segments: [[1024, image]], memory: "2" });
   });
@@ -317,10 +317,10 @@ describe("source map shift", () => {
 
 // --- every release module the build produced ---------------------------------------------------
 
-/** The AssemblyScript 0.28 entries scripts/build.mjs packs (as it finds them): their release.wasm. */
+/** The AssemblyScript 0.28 entries scripts/build.ts packs (as it finds them; not cli/template/, a packing-time copy): their release.wasm. */
 function packedReleaseModules(): string[] {
   const out: string[] = [];
-  const skip = new Set(["node_modules", "build", ".git", ".cache"]);
+  const skip = new Set(["node_modules", "build", "dist", ".git", ".cache", "template"]);
   const walk = (dir: string): void => {
     for (const name of readdirSync(dir)) {
       if (skip.has(name)) continue;
