@@ -3,7 +3,7 @@
 // 1. Every AssemblyScript filter in the repository (any `<dir>/assembly/index.ts` outside
 //    node_modules and the SDK's own sources: the shipped filters, the corpus fixtures, the SDK's
 //    test fixtures) through @filterkit/cli's build, the code `filterkit build` runs in a user's
-//    project (cli/src/build/compile.ts: release + debug, the data section of release builds packed,
+//    project (cli/src/compile/compile.ts: release + debug, the data section of release builds packed,
 //    skipped when up to date). `--force` rebuilds everything; `--quiet` prints one summary line.
 // 2. Every `compat/<sdk>/build.sh` (filters written with other SDKs — Rust, Go — built from source
 //    with their own toolchains; each script is idempotent and quick when nothing changed). A script

@@ -3,8 +3,8 @@
 # empty project in a temporary folder, installs the tarballs there (copied in first, so nothing
 # points back into the repository), runs `filterkit create demo`, and in demo/ — a project of its
 # own, its kit dependencies installed from the same tarballs — `npm test` (build + unit tests on
-# the mock host) and the demo's scenario in real Envoy. Then checks that no installed file names
-# the repository.
+# the mock host), the demo's scenario in real Envoy, `filterkit bench --quick` and `filterkit run`
+# answering a request through the filter. Then checks that no installed file names the repository.
 #   bash scripts/package-proof.sh            # needs real Envoy as the suite does (DOCKER_HOST, or root)
 #   FILTERKIT_PROOF_KEEP=1 ...               # keep the temporary folder to look at
 set -uo pipefail
@@ -42,6 +42,28 @@ stage "demo: its scenario in real Envoy (filterkit scenario --host envoy)"
 npx --no-install filterkit scenario scenarios/demo.json --host envoy > "$work/scenario.json" || fail "the demo's scenario failed in real Envoy (exit $?): $(tail -c 2000 "$work/scenario.json")"
 node -e 'const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); if (d.expectations.failures.length || !d.expectations.checked || !d.envoy.version) process.exit(1); console.log(`Envoy ${d.envoy.version}: ${d.expectations.checked} expectations held`)' "$work/scenario.json" \
   || fail "the scenario document does not show Envoy meeting the expectations"
+
+stage "demo: filterkit bench --quick (mock host)"
+npx --no-install filterkit bench --quick --json > "$work/bench.json" || fail "filterkit bench --quick failed"
+node -e 'const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); if (!(d.mock.filter.perRequestUs.median > 0)) process.exit(1); console.log(`bench: ${d.mock.filter.perRequestUs.median.toFixed(2)} µs per request on the mock host`)' "$work/bench.json" \
+  || fail "the bench document has no per-request figure"
+
+stage "demo: filterkit run (mock host) answers through the filter, stops on SIGINT"
+npx --no-install filterkit run --port 0 > "$work/run.out" 2> "$work/run.err" &
+run_pid=$!
+url=""
+for _ in $(seq 1 100); do
+  url="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/run.out" | head -n 1)"
+  [ -n "$url" ] && break
+  sleep 0.2
+done
+[ -n "$url" ] || { kill "$run_pid" 2>/dev/null; fail "filterkit run printed no URL: $(cat "$work/run.err")"; }
+curl -s -D "$work/run.headers" -o "$work/run.body" "$url/hello?x=1" || { kill "$run_pid" 2>/dev/null; fail "no answer from $url"; }
+kill -INT "$run_pid"; wait "$run_pid"; run_code=$?
+grep -qi '^x-powered-by: filterkit' "$work/run.headers" || fail "the answer from $url lacks the filter's header: $(cat "$work/run.headers")"
+grep -q '"/hello?x=1"' "$work/run.body" || fail "the echo did not see the request: $(cat "$work/run.body")"
+[ "$run_code" = 0 ] || fail "filterkit run exited with $run_code on SIGINT"
+echo "run: $url answered through the filter"
 
 stage "nothing installed points back into the repository"
 if grep -rIl --exclude-dir=.cache -F "$repo" "$work/project" > "$work/backrefs.txt" 2>/dev/null; then

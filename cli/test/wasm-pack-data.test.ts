@@ -1,4 +1,4 @@
-// The data-section packer (cli/src/build/wasm-pack-data.mjs) and its codec (cli/src/build/wasm-pack-codec.mjs):
+// The data-section packer (cli/src/compile/wasm-pack-data.mjs) and its codec (cli/src/compile/wasm-pack-codec.mjs):
 // the codec round-trips any image and never expands it much; the hand-written wasm decoder rebuilds
 // exactly what the reference decoder does, including in place; the module keeps every index, export
 // and source position; and every release module the build produced leaves linear memory exactly as
@@ -11,8 +11,8 @@ import { createHost, TrapError } from "@filterkit/host-mock";
 import { exportedFunctionIndices } from "../../host-mock/src/loader.ts";
 import { SeededRandom } from "../../host-mock/src/prng.ts";
 import { decodeVlq } from "../../host-mock/src/source-map.ts";
-import { decode, encode, stringMmInfo } from "../src/build/wasm-pack-codec.mjs";
-import { packDataSection, shiftSourceMap } from "../src/build/wasm-pack-data.mjs";
+import { decode, encode, stringMmInfo } from "../src/compile/wasm-pack-codec.mjs";
+import { packDataSection, shiftSourceMap } from "../src/compile/wasm-pack-data.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const PAGE = 65536;
@@ -72,7 +72,7 @@ const IMAGES: Array<[string, Uint8Array]> = [
   ["zeros, then random", concat(new Uint8Array(30_000), random(5, 30_000))],
 ];
 
-describe("codec (cli/src/build/wasm-pack-codec.mjs)", () => {
+describe("codec (cli/src/compile/wasm-pack-codec.mjs)", () => {
   it.each(IMAGES)("round-trips %s, never longer than literal runs would make it", (_name, image) => {
     const blob = encode(image);
     expectSameBytes(decode(blob, image.length).image, image);
@@ -198,7 +198,7 @@ function packAndCompare(spec: Synthetic): ReturnType<typeof packDataSection> {
   return result;
 }
 
-describe("the wasm decoder (cli/src/build/wasm-pack-data.mjs)", () => {
+describe("the wasm decoder (cli/src/compile/wasm-pack-data.mjs)", () => {
   it.each(IMAGES.filter(([, image]) => image.length > 0 && image.length < PAGE - 2048))("rebuilds %s exactly", (_name, image) => {
     packAndCompare({ segments: [[1024, image]], memory: "2" });
   });

@@ -1,7 +1,7 @@
 // `filterkit build [DIR...]`: compiles the filters (release and debug) with the kit's
 // AssemblyScript and the SDK's settings (build/compile.ts).
 import { relative } from "node:path";
-import { buildFilters, errorLines, sizeNote, type BuildReport } from "../build/compile.ts";
+import { buildFilters, errorLines, sizeNote, type BuildReport } from "../compile/compile.ts";
 import { parse, type Command } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { formatMs, timed } from "../progress.ts";

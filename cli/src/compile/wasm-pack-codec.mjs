@@ -1,5 +1,5 @@
 // @ts-check
-// The codec of cli/src/build/wasm-pack-data.mjs: turns the static memory image of an AssemblyScript module
+// The codec of cli/src/compile/wasm-pack-data.mjs: turns the static memory image of an AssemblyScript module
 // into a short token stream (encode) and back (decode). decode() is the reference the hand-written
 // wasm decoder in wasm-pack-data.mjs implements instruction for instruction; the tests run both.
 //

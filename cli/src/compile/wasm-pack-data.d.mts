@@ -1,4 +1,4 @@
-// Types of cli/src/build/wasm-pack-data.mjs (plain JavaScript: it ran on Node alone before the build moved into @filterkit/cli; tsc reads these declarations, cli/scripts/after-build.mjs ships the .mjs).
+// Types of cli/src/compile/wasm-pack-data.mjs (plain JavaScript: it ran on Node alone before the build moved into @filterkit/cli; tsc reads these declarations, cli/scripts/after-build.mjs ships the .mjs).
 export interface PackStats {
   /** bytes from the lowest to the highest byte any data segment writes */
   imageBytes: number;

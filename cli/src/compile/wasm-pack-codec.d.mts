@@ -1,4 +1,4 @@
-// Types of cli/src/build/wasm-pack-codec.mjs (plain JavaScript: it ran on Node alone before the build moved into @filterkit/cli; tsc reads these declarations, cli/scripts/after-build.mjs ships the .mjs).
+// Types of cli/src/compile/wasm-pack-codec.mjs (plain JavaScript: it ran on Node alone before the build moved into @filterkit/cli; tsc reads these declarations, cli/scripts/after-build.mjs ships the .mjs).
 export declare const LITERAL: 0;
 export declare const UTF16: 1;
 export declare const MATCH: 2;

@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // @ts-check
 // Packs the data section of an AssemblyScript 0.28 release module (scripts/build.ts runs it on
-// every release build; `node cli/src/build/wasm-pack-data.mjs IN.wasm [OUT.wasm]` runs it by hand).
+// every release build; `node cli/src/compile/wasm-pack-data.mjs IN.wasm [OUT.wasm]` runs it by hand).
 //
 // Why: asc keeps every static string as a UTF-16 object behind a 20-byte header, and binaryen
 // splits the static data into two active segments per string, each with its own offset expression;
 // in a filter with many strings the data section is a third of the file. This replaces all the
 // active segments with one segment holding the static memory image compressed (the codec is
-// cli/src/build/wasm-pack-codec.mjs), and prepends a small hand-written decoder to `_initialize`.
+// cli/src/compile/wasm-pack-codec.mjs), and prepends a small hand-written decoder to `_initialize`.
 //
 // What it guarantees:
 // - After `_initialize`, linear memory is byte-identical to the unpacked module's, everywhere: the
@@ -518,7 +518,7 @@ export function packFile(path, outPath = path) {
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const [input, output] = process.argv.slice(2);
   if (input === undefined) {
-    console.error("usage: node cli/src/build/wasm-pack-data.mjs IN.wasm [OUT.wasm]  (OUT defaults to IN; IN.map is shifted along)");
+    console.error("usage: node cli/src/compile/wasm-pack-data.mjs IN.wasm [OUT.wasm]  (OUT defaults to IN; IN.map is shifted along)");
     process.exit(2);
   }
   const before = readFileSync(input).length;
