@@ -49,7 +49,8 @@ node -e 'const d = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"
   || fail "the bench document has no per-request figure"
 
 stage "demo: filterkit run (mock host) answers through the filter, stops on SIGINT"
-npx --no-install filterkit run --port 0 > "$work/run.out" 2> "$work/run.err" &
+# the bin itself, not through npx: npm exec does not pass a SIGINT on to its child
+./node_modules/.bin/filterkit run --port 0 > "$work/run.out" 2> "$work/run.err" &
 run_pid=$!
 url=""
 for _ in $(seq 1 100); do
@@ -59,7 +60,10 @@ for _ in $(seq 1 100); do
 done
 [ -n "$url" ] || { kill "$run_pid" 2>/dev/null; fail "filterkit run printed no URL: $(cat "$work/run.err")"; }
 curl -s -D "$work/run.headers" -o "$work/run.body" "$url/hello?x=1" || { kill "$run_pid" 2>/dev/null; fail "no answer from $url"; }
-kill -INT "$run_pid"; wait "$run_pid"; run_code=$?
+kill -INT "$run_pid"
+for _ in $(seq 1 50); do kill -0 "$run_pid" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$run_pid" 2>/dev/null; then kill -9 "$run_pid"; fail "filterkit run did not stop within 5 s of SIGINT"; fi
+wait "$run_pid"; run_code=$?
 grep -qi '^x-powered-by: filterkit' "$work/run.headers" || fail "the answer from $url lacks the filter's header: $(cat "$work/run.headers")"
 grep -q '"/hello?x=1"' "$work/run.body" || fail "the echo did not see the request: $(cat "$work/run.body")"
 [ "$run_code" = 0 ] || fail "filterkit run exited with $run_code on SIGINT"
