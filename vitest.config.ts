@@ -2,14 +2,14 @@ import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
 // The kit's own packages (@filterkit/host-mock, @filterkit/envoy) are imported by their package
-// names everywhere in the repository, as a user's project imports them; the "source" export
+// names everywhere in the repository, as a user's project imports them; the "filterkit-source" export
 // condition resolves those names to the TypeScript sources here instead of the built dist/ (no
 // build step between an edit and its test, one module graph for the sources).
-const conditions = ["source", ...defaultServerConditions];
+const conditions = ["filterkit-source", ...defaultServerConditions];
 
 export default defineConfig({
   resolve: { conditions },
-  ssr: { resolve: { conditions, externalConditions: ["source"] } },
+  ssr: { resolve: { conditions, externalConditions: ["filterkit-source"] } },
   test: {
     include: ["**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/build/**", "**/.cache/**", "**/dist/**", "cli/template/**"],

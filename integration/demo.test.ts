@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { envoyRuntime } from "@filterkit/envoy";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
-const demo = (...args: string[]) => spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", "scripts/demo.ts", ...args], { cwd: repo, encoding: "utf8", timeout: 120_000 });
+const demo = (...args: string[]) => spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", "scripts/demo.ts", ...args], { cwd: repo, encoding: "utf8", timeout: 120_000 });
 const skip = envoyRuntime();
 
 describe("npm run demo", () => {

@@ -27,7 +27,7 @@ function cli(file: string): { code: number; out: Record<string, unknown>; err: s
   const env = { ...process.env };
   // the runtime's environment is taken away: the CLI must bootstrap it like the tests do
   for (const k of ["DOCKER_HOST", "ENVOY_IMAGE", "TESTCONTAINERS_RYUK_DISABLED"]) delete env[k];
-  const r = spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), "scenario", file, "--host", "both"],
+  const r = spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), "scenario", file, "--host", "both"],
     { cwd: repo, env, encoding: "utf8", timeout: 120_000 });
   return { code: r.status ?? -1, out: JSON.parse(r.stdout) as Record<string, unknown>, err: r.stderr };
 }

@@ -49,7 +49,7 @@ if ! command -v docker-compose >/dev/null; then
 fi
 ECHO_IMAGE="$("$root/scripts/build-echo-image.sh")" || fail "scripts/build-echo-image.sh failed"
 export ECHO_IMAGE
-node --conditions=source --import tsx scripts/build.ts --quiet >&2 || fail "node --conditions=source --import tsx scripts/build.ts failed (the filters do not build)"
+node --conditions=filterkit-source --import tsx scripts/build.ts --quiet >&2 || fail "node --conditions=filterkit-source --import tsx scripts/build.ts failed (the filters do not build)"
 for f in add-header auth header-rewrite rate-limit; do
   [ -s "filters/$f/build/release.wasm" ] || fail "filters/$f/build/release.wasm missing after the build"
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The `filterkit` command. It loads the CLI through the package's own exports map: the compiled
-// dist/ when installed, the TypeScript sources in the kit's repository (node --conditions=source
+// dist/ when installed, the TypeScript sources in the kit's repository (node --conditions=filterkit-source
 // --import tsx), one entry either way.
 const { main } = await import("@filterkit/cli/main");
 const code = await main(process.argv.slice(2));

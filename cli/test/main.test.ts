@@ -7,13 +7,13 @@ import { COMMANDS } from "../src/main.ts";
 
 const repo = join(import.meta.dirname, "../..");
 const filterkit = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), ...args],
+  const r = spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), ...args],
     { cwd: repo, encoding: "utf8", timeout: 60_000, env: { ...process.env, FILTERKIT_SKIP_ENVOY: "" } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
 describe("filterkit", () => {
-  it("lists every command with its summary, and the exit codes", () => {
+  it("lists every command with its summary, and the exit codes", { timeout: 60_000 }, () => {
     const r = filterkit("--help");
     expect(r.code).toBe(0);
     for (const c of COMMANDS) expect(r.out).toContain(`  ${c.name}`);
@@ -21,7 +21,7 @@ describe("filterkit", () => {
     expect(COMMANDS.map((c) => c.name)).toEqual(["create", "build", "test", "scenario", "bench", "run", "setup-envoy"]);
   });
 
-  it("every command has a --help with a usage line and its exit codes", () => {
+  it("every command has a --help with a usage line and its exit codes", { timeout: 60_000 }, () => {
     for (const c of COMMANDS) {
       expect(c.help, c.name).toMatch(new RegExp(`^usage: filterkit ${c.name}\\b`));
       expect(c.help, c.name).toMatch(/exit codes?:/);
@@ -31,7 +31,7 @@ describe("filterkit", () => {
     expect(r.out.trimEnd()).toBe(COMMANDS[0].help);
   });
 
-  it("says what went wrong and what to do next, with the usage exit code", () => {
+  it("says what went wrong and what to do next, with the usage exit code", { timeout: 60_000 }, () => {
     const unknown = filterkit("deploy");
     expect(unknown.code).toBe(2);
     expect(unknown.err).toBe('filterkit: error: unknown command "deploy"\n  next: one of: create, build, test, scenario, bench, run, setup-envoy (filterkit --help)\n');
@@ -43,7 +43,7 @@ describe("filterkit", () => {
     expect(name.err).toMatch(/^filterkit create: error: "My Filter" is not a filter name/);
   });
 
-  it("scenario: a missing file is a usage error; a scenario whose expectations hold exits 0 with its JSON document", () => {
+  it("scenario: a missing file is a usage error; a scenario whose expectations hold exits 0 with its JSON document", { timeout: 60_000 }, () => {
     const missing = filterkit("scenario", "no/such.json");
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/^filterkit scenario: error: no\/such\.json: no such file\n {2}next: /);

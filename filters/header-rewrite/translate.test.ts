@@ -181,7 +181,7 @@ describe("translating route header options", () => {
 
 describe("npm run translate:header-rewrite", () => {
   const cli = join(here, "tools", "cli.ts");
-  const run = (...args: string[]) => spawnSync(process.execPath, ["--conditions=source", "--import", "tsx", cli, ...args], { encoding: "utf8", cwd: join(here, "../..") });
+  const run = (...args: string[]) => spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", cli, ...args], { encoding: "utf8", cwd: join(here, "../..") });
   const dir = mkdtempSync(join(tmpdir(), "translate-"));
 
   it("reads YAML, prints the configuration, warns on stderr; --strict fails on warnings", () => {

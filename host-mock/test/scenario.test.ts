@@ -104,7 +104,7 @@ describe("scenario runner on the mock host", () => {
   });
 
   it("the CLI prints one JSON document and nothing else", () => {
-    const out = execFileSync(process.execPath, ["--conditions=source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), "scenario", scenarioFile(chain), "--host", "mock"], { cwd: repo, encoding: "utf8" });
+    const out = execFileSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), "scenario", scenarioFile(chain), "--host", "mock"], { cwd: repo, encoding: "utf8" });
     const parsed = JSON.parse(out) as { results: Array<{ response: { status: number } }> };
     expect(parsed.results.map((r) => r.response.status)).toEqual([201, 403]);
   });
