@@ -40,6 +40,18 @@ describe.each(["release", "debug"] as const)("add-header (%s build)", (target) =
     expect(h.logsAt(LogLevel.error)).toEqual([]);
   });
 
+  // the kit's vitest matchers (@filterkit/host-mock/matchers, loaded by vitest.config.ts) say the same more briefly
+  it("reads as the kit's matchers put it", () => {
+    const s = host({ name: "x-powered-by", value: "filterkit" }).newHttpStream();
+    s.sendRequestHeaders(REQUEST, true);
+    s.sendResponseHeaders([[":status", "200"]], true);
+    s.complete();
+    expect(s.response).toHaveHeader("x-powered-by", "filterkit");
+    expect(s.request).not.toHaveHeader("x-powered-by");
+    expect(s).not.toHaveLocalReply();
+    expect(host({ name: 42, value: "x" })).toHaveLogged(LogLevel.error, /field "name": expected a non-empty string, got number/);
+  });
+
   it("keeps an upstream header of the same name and adds its own after it; an inline one (via) joins it, as in Envoy", () => {
     const s = host({ name: "X-Served-By", value: "filterkit" }).newHttpStream();
     s.sendRequestHeaders(REQUEST, true);
