@@ -58,7 +58,9 @@ function setUpOnce(): string {
     }
   }
   try {
-    const out = execFileSync("bash", [setupScript, "--env"], { env: { ...process.env, FILTERKIT_CACHE: cacheDir() }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 });
+    // without --env the script reports each step on stderr (installing Podman, the wheel, the image
+    // import: minutes the first time); its stdout is the same export lines either way
+    const out = execFileSync("bash", [setupScript], { env: { ...process.env, FILTERKIT_CACHE: cacheDir() }, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], timeout: 900_000 });
     writeFileSync(envFile(), out);
     return out;
   } catch (e) {
