@@ -15,6 +15,11 @@ export interface WasmPluginSpec {
   vmId: string;
   /** the .wasm path as Envoy sees it */
   wasmPath: string;
+  /**
+   * vm_config.code instead of the local file (e.g. `{ remote: { http_uri, sha256 } }`: Envoy
+   * downloads the module from a cluster of the bootstrap, `filterkit istio --remote` prints it)
+   */
+  code?: Record<string, unknown>;
   /** plugin configuration, handed over as a google.protobuf.StringValue */
   configuration: string;
   /** VM configuration (`vm_config.configuration`, read in proxy_on_vm_start); none when empty */
@@ -96,7 +101,7 @@ export function wasmFilter(p: WasmPluginSpec): object {
         vm_config: {
           vm_id: p.vmId,
           runtime: "envoy.wasm.runtime.v8",
-          code: { local: { filename: p.wasmPath } },
+          code: p.code ?? { local: { filename: p.wasmPath } },
           ...(p.vmConfiguration !== undefined && p.vmConfiguration !== ""
             ? { configuration: { "@type": "type.googleapis.com/google.protobuf.StringValue", value: p.vmConfiguration } }
             : {}),

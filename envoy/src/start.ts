@@ -121,7 +121,7 @@ export async function startEnvoy(options: EnvoyOptions): Promise<RunningEnvoy> {
     bindAddress: mode === "bridge" ? "0.0.0.0" : "127.0.0.1",
     listenerPort,
     adminPort,
-    plugins: options.plugins.map((p, i) => ({ name: p.name, rootId: p.rootId, vmId: p.vmId, configuration: p.configuration, vmConfiguration: p.vmConfiguration, failurePolicy: p.failurePolicy, wasmPath: wasmPath(i, p) })),
+    plugins: options.plugins.map((p, i) => ({ name: p.name, rootId: p.rootId, vmId: p.vmId, configuration: p.configuration, vmConfiguration: p.vmConfiguration, failurePolicy: p.failurePolicy, wasmPath: wasmPath(i, p), ...(p.code !== undefined ? { code: p.code } : {}) })),
     upstream: { name: "upstream", host: selfHost, port: options.upstreamPort },
     calloutClusters: clusters,
     ...(options.routeTimeoutMs !== undefined ? { routeTimeoutMs: options.routeTimeoutMs } : {}),
