@@ -23,14 +23,21 @@ const inCi = (): boolean => process.env.CI !== undefined && process.env.CI !== "
 
 /** `dir` is the fixture's folder under compat/ ("rust-sdk", "go-sdk"). */
 export function foreignFixture(dir: string, hint: string): ForeignFixture {
-  const name = `compat/${dir}`;
-  const module = join(repo, name, "build", "filter.wasm");
+  return foreignBuild(`compat/${dir}`, join("compat", dir, "build", "filter.wasm"), `bash compat/${dir}/build.sh`, hint);
+}
+
+/**
+ * Any build scripts/build.ts records under `name` (a compat fixture, or istio/fetch: Istio's
+ * fetcher), its output at `output` (relative to the repository), rebuilt by `command`.
+ */
+export function foreignBuild(name: string, output: string, command: string, hint: string): ForeignFixture {
+  const module = join(repo, output);
   const status = existsSync(STATUS) ? (JSON.parse(readFileSync(STATUS, "utf8")) as Record<string, { built: boolean; reason?: string }>)[name] : undefined;
   const unavailable = status !== undefined && !status.built && status.reason !== undefined && !status.reason.endsWith(" failed");
   return {
     notRun: unavailable && !inCi() ? `${name} was not built: ${status.reason}` : null,
     wasm(): string {
-      if (!existsSync(module)) throw new Error(`${module} is missing: run \`bash ${name}/build.sh\` (${hint})`);
+      if (!existsSync(module)) throw new Error(`${module} is missing: run \`${command}\` (${hint})`);
       return module;
     },
   };

@@ -6,7 +6,8 @@
 //    project (cli/src/compile/compile.ts: release + debug, the data section of release builds packed,
 //    skipped when up to date). `--force` rebuilds everything; `--quiet` prints one summary line.
 // 2. Every `compat/<sdk>/build.sh` (filters written with other SDKs — Rust, Go — built from source
-//    with their own toolchains; each script is idempotent and quick when nothing changed). A script
+//    with their own toolchains; each script is idempotent and quick when nothing changed), and
+//    scripts/build-istio-fetch.sh (Istio's own Wasm image fetcher, Go, for the Istio tests). A script
 //    that exits with 3 says this machine lacks its toolchain (the reason on its last stderr line):
 //    the fixture is recorded as not built in .cache/foreign-builds.json, and its tests report
 //    themselves as not run (compat/foreign.ts). A filter author needs only Node and npm. Under CI
@@ -63,15 +64,18 @@ const report = await buildFilters(findEntries(root).sort(), {
 });
 
 // foreign-SDK fixtures: one at a time (cargo and go parallelise internally)
+// the Istio fetcher (istio/fetch, Go) follows the same rules: Go missing → not built, tests not run
 const scripts = foreign && existsSync(join(root, "compat"))
-  ? readdirSync(join(root, "compat")).map((d) => join(root, "compat", d, "build.sh")).filter((f) => existsSync(f)).sort()
+  ? [...readdirSync(join(root, "compat")).map((d) => join(root, "compat", d, "build.sh")).filter((f) => existsSync(f)).sort(), join(root, "scripts", "build-istio-fetch.sh")]
   : [];
+/** The name a build is recorded under: its folder (compat/rust-sdk), istio/fetch for the fetcher. */
+const nameOf = (script: string): string => (script.endsWith("build-istio-fetch.sh") ? "istio/fetch" : relative(root, dirname(script)));
 let scriptFailed = 0;
 const status = (existsSync(FOREIGN_STATUS) ? JSON.parse(readFileSync(FOREIGN_STATUS, "utf8")) : {}) as Record<string, { built: boolean; reason?: string }>;
 const unavailable: string[] = [];
 for (const script of scripts) {
   const started = performance.now();
-  const name = relative(root, dirname(script));
+  const name = nameOf(script);
   const r = await run("bash", [script]);
   if (r.code === NO_TOOLCHAIN) {
     const reason = r.output.trim().split("\n").pop() ?? "";
@@ -98,7 +102,7 @@ if (scripts.length > 0) {
 const notBuilt = unavailable.length > 0 && !ci ? `; not built, their tests will not run (no toolchain): ${unavailable.join("; ")}` : "";
 if (quiet) {
   console.log(`build: ${report.results.length - report.failed} built, ${report.upToDate} up to date, ${report.failed} failed (${report.entries.length} AssemblyScript entries, release + debug each); ` +
-    `${scripts.length - scriptFailed - (ci ? 0 : unavailable.length)} of ${scripts.length} foreign-SDK builds ok${notBuilt}`);
+    `${scripts.length - scriptFailed - (ci ? 0 : unavailable.length)} of ${scripts.length} foreign builds ok (Go and Rust fixtures, Istio's fetcher)${notBuilt}`);
 } else {
   if (notBuilt !== "") console.log(`foreign-SDK fixtures${notBuilt}`);
   for (const entry of report.entries) {

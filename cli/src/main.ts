@@ -6,6 +6,8 @@ import type { Command } from "./command.ts";
 import { bench } from "./commands/bench.ts";
 import { build } from "./commands/build.ts";
 import { create } from "./commands/create.ts";
+import { istio } from "./commands/istio.ts";
+import { packageCommand } from "./commands/package.ts";
 import { run } from "./commands/run.ts";
 import { scenario } from "./commands/scenario.ts";
 import { setupEnvoy } from "./commands/setup-envoy.ts";
@@ -13,7 +15,7 @@ import { test } from "./commands/test.ts";
 import { CliError, EXIT, formatError } from "./errors.ts";
 import { KIT_VERSION } from "./kit.ts";
 
-export const COMMANDS: readonly Command[] = [create, build, test, scenario, bench, run, setupEnvoy];
+export const COMMANDS: readonly Command[] = [create, build, test, scenario, bench, run, packageCommand, istio, setupEnvoy];
 
 const version = KIT_VERSION;
 

@@ -18,7 +18,7 @@ describe("filterkit", () => {
     expect(r.code).toBe(0);
     for (const c of COMMANDS) expect(r.out).toContain(`  ${c.name}`);
     expect(r.out).toMatch(/exit codes: 0 ok, 1 the work failed, 2 usage, 3 hosts disagree, 4 an expectation failed, 5 no real Envoy/);
-    expect(COMMANDS.map((c) => c.name)).toEqual(["create", "build", "test", "scenario", "bench", "run", "setup-envoy"]);
+    expect(COMMANDS.map((c) => c.name)).toEqual(["create", "build", "test", "scenario", "bench", "run", "package", "istio", "setup-envoy"]);
   });
 
   it("every command has a --help with a usage line and its exit codes", { timeout: 60_000 }, () => {
@@ -34,7 +34,7 @@ describe("filterkit", () => {
   it("says what went wrong and what to do next, with the usage exit code", { timeout: 60_000 }, () => {
     const unknown = filterkit("deploy");
     expect(unknown.code).toBe(2);
-    expect(unknown.err).toBe('filterkit: error: unknown command "deploy"\n  next: one of: create, build, test, scenario, bench, run, setup-envoy (filterkit --help)\n');
+    expect(unknown.err).toBe('filterkit: error: unknown command "deploy"\n  next: one of: create, build, test, scenario, bench, run, package, istio, setup-envoy (filterkit --help)\n');
     const option = filterkit("build", "--fast");
     expect(option.code).toBe(2);
     expect(option.err).toMatch(/^filterkit build: error: Unknown option '--fast'\n {2}next: see `filterkit build --help`\n$/);
