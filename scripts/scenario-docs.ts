@@ -2,6 +2,7 @@
 // corpus itself, so neither can drift from what the runner accepts:
 //   README.md                      the field table, from host-mock/src/scenario/scenario.schema.json
 //   integration/scenarios/README.md the corpus table, from each file's "description"
+//   filters/<name>/istio.yaml      each shipped filter's WasmPlugin (scripts/istio-examples.ts)
 // Each generated part sits between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`.
 //   npm run docs            rewrite both
 //   npm run docs -- --check exit 1 (naming the file) when either is out of date
@@ -10,6 +11,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseScenario, SCENARIO_SCHEMA, type Scenario } from "@filterkit/host-mock/scenario";
+import { istioExample, PLACEMENT } from "./istio-examples.ts";
 
 const repo = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const CORPUS = join(repo, "integration/scenarios");
@@ -113,11 +115,14 @@ export function staleDocs(): string[] {
 }
 
 if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // and each shipped filter's WasmPlugin example (scripts/istio-examples.ts)
+  const examples = Object.keys(PLACEMENT).map((name) => ({ file: join(repo, "filters", name, "istio.yaml"), text: istioExample(name) }));
   if (process.argv.includes("--check")) {
-    const stale = staleDocs();
+    const stale = [...staleDocs(), ...examples.filter((e) => { try { return readFileSync(e.file, "utf8") !== e.text; } catch { return true; } }).map((e) => e.file)];
     for (const f of stale) console.error(`${f} is out of date: run \`npm run docs\``);
     process.exit(stale.length > 0 ? 1 : 0);
   }
   for (const t of TARGETS) writeFileSync(t.file, withGenerated(readFileSync(t.file, "utf8"), t.name, t.render()));
-  console.log(`wrote ${TARGETS.map((t) => t.file).join(", ")}`);
+  for (const e of examples) writeFileSync(e.file, e.text);
+  console.log(`wrote ${[...TARGETS, ...examples].map((t) => t.file).join(", ")}`);
 }

@@ -36,7 +36,8 @@ describe.each(BUILDS)("auth README (%s build)", (target) => {
 });
 
 describe("npm run auth:hash", () => {
-  it("prints the API key entry the README's example holds, and refuses what the filter would", () => {
+  // two npm processes: seconds on a loaded 2-core machine
+  it("prints the API key entry the README's example holds, and refuses what the filter would", { timeout: 60_000 }, () => {
     const run = (...args: string[]) => spawnSync("npm", ["run", "-s", "auth:hash", "--", ...args], { cwd: repoRoot, encoding: "utf8" });
     const r = run("api-key", "--salt", "k3y-pepper", "--id", "k1", "--consumer", "alice", "alice-secret-key");
     expect(r.status, r.stderr).toBe(0);
