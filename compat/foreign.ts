@@ -27,8 +27,8 @@ export function foreignFixture(dir: string, hint: string): ForeignFixture {
 }
 
 /**
- * Any build scripts/build.ts records under `name` (a compat fixture, or istio/fetch: Istio's
- * fetcher), its output at `output` (relative to the repository), rebuilt by `command`.
+ * Any build scripts/build.ts records under `name` (a compat fixture, or istio/tools: Istio's
+ * fetcher and istioctl), its output at `output` (relative to the repository), rebuilt by `command`.
  */
 export function foreignBuild(name: string, output: string, command: string, hint: string): ForeignFixture {
   const module = join(repo, output);

@@ -1,6 +1,6 @@
 // The kit's images judged by Istio's own code: `filterkit package --push` to a real registry
 // (docker-registry, anonymous and with htpasswd), then Istio's Wasm image fetcher
-// (istio.io/istio/pkg/wasm, built as .cache/istio/bin/istio-fetch by scripts/build-istio-fetch.sh)
+// (istio.io/istio/pkg/wasm, built as .cache/istio/bin/istio-fetch by scripts/build-istio-tools.sh)
 // pulls it as Istio's agent would: the bytes it hands Envoy must be the filter's release build and
 // the digest it compares a WasmPlugin's sha256 with must be the one `filterkit package` printed and
 // `filterkit istio` wrote. Both variants; a push of another module is caught by `filterkit istio`.
@@ -15,7 +15,7 @@ import { registryTools, startRegistry, type RegistryFixture, type RegistryMode }
 
 const repo = join(import.meta.dirname, "../..");
 const RELEASE = readFileSync(join(repo, "filters/add-header/build/release.wasm"));
-const fetcher = foreignBuild("istio/fetch", ".cache/istio/bin/istio-fetch", "bash scripts/build-istio-fetch.sh", "needs Go 1.26");
+const fetcher = foreignBuild("istio/tools", ".cache/istio/bin/istio-fetch", "bash scripts/build-istio-tools.sh", "needs Go 1.26");
 const tools = registryTools();
 const skip = tools ?? fetcher.notRun;
 

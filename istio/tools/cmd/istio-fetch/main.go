@@ -1,7 +1,7 @@
 // istio-fetch pulls a Wasm image from an OCI registry the way Istio's agent (pilot-agent) does, so
 // the kit's tests can compare what `filterkit package --push` pushed with what Istio would load.
 // It imports Istio's own fetcher (istio.io/istio/pkg/wasm) rather than reimplementing it: the kit's
-// images are judged by Istio's code, not ours. Built by scripts/build-istio-fetch.sh.
+// images are judged by Istio's code, not ours. Built by scripts/build-istio-tools.sh.
 //
 //	istio-fetch [--insecure] [--docker-config FILE] [--out FILE] REF
 //
