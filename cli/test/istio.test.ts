@@ -11,7 +11,7 @@ import { connect, envoyRuntime, RecordingUpstream, send, startEnvoy } from "@fil
 import { createHost } from "@filterkit/host-mock";
 import { CliError } from "../src/errors.ts";
 import { istioConfigurationText, structProblem } from "../src/istio/plugin-config.ts";
-import { remoteCluster, remoteCode, remoteWasmFilter, wasmPlugin, type WasmPluginSpec } from "../src/istio/wasm-plugin.ts";
+import { parseTargetRef, remoteCluster, remoteCode, remoteWasmFilter, wasmPlugin, type WasmPluginSpec } from "../src/istio/wasm-plugin.ts";
 
 const repo = join(import.meta.dirname, "../..");
 const ADD_HEADER = join(repo, "filters/add-header/build/release.wasm");
@@ -55,7 +55,7 @@ describe("the WasmPlugin", () => {
     });
   });
 
-  it("refuses what Istio would refuse, naming the field", () => {
+  it("refuses what Istio's validation or the CRD schema would refuse, and urls other than oci://, naming the field", () => {
     const refused = (spec: Partial<WasmPluginSpec>): string => {
       try {
         wasmPlugin({ ...base, ...spec });
@@ -67,13 +67,35 @@ describe("the WasmPlugin", () => {
     };
     expect(refused({ sha256: "A".repeat(64) })).toMatch(/^spec\.sha256: expected 64 lower-case hex/);
     expect(refused({ sha256: `sha256:${DIGEST}` })).toMatch(/^spec\.sha256:/);
+    // Istio takes https:// urls too; the kit's WasmPlugin is for the image it pushed
     expect(refused({ url: "https://example.com/x.wasm" })).toMatch(/^spec\.url: expected oci:\/\//);
     expect(refused({ name: "Add_Header" })).toMatch(/^metadata\.name:/);
     expect(refused({ priority: 2 ** 31 })).toMatch(/^spec\.priority:/);
+    expect(refused({ targetRefs: [{ kind: "Gateway", name: "gw" }] })).toMatch(/^spec\.targetRefs\[0\]: \/Gateway is not a kind Istio lets a WasmPlugin target/);
+    expect(refused({ targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw", namespace: "x" }] })).toMatch(/^spec\.targetRefs\[0\]\.namespace: must not be set/);
+    expect(refused({ targetRefs: [{ kind: "Service", name: "api" }, { group: "apps", kind: "Deployment", name: "x" }] })).toMatch(/^spec\.targetRefs\[1\]: apps\/Deployment is not/);
+    expect(refused({ phase: "AUTHORIZATION" as WasmPluginSpec["phase"] })).toMatch(/^spec\.phase: "AUTHORIZATION" is not one of/);
+    expect(refused({ failStrategy: "FAIL_CLOSED" as WasmPluginSpec["failStrategy"] })).toMatch(/^spec\.failStrategy: "FAIL_CLOSED" is not one of FAIL_CLOSE, FAIL_OPEN, FAIL_RELOAD/);
+    expect(refused({ imagePullPolicy: "Never" as WasmPluginSpec["imagePullPolicy"] })).toMatch(/^spec\.imagePullPolicy:/);
+    expect(refused({ targetRefs: [{ kind: "Service", name: "api" }, { group: "networking.istio.io", kind: "ServiceEntry", name: "ext" }] })).toBe("accepted");
     expect(refused({ selector: { app: "x" }, targetRefs: [{ kind: "Gateway", name: "gw" }] })).toMatch(/^spec\.selector: a WasmPlugin takes a selector or targetRefs, not both/);
     expect(refused({ selector: { "bad key!": "x" } })).toMatch(/^spec\.selector\.matchLabels:/);
     expect(refused({ pluginConfig: { n: 2 ** 60 } })).toMatch(/^spec\.pluginConfig: pluginConfig\.n: /);
     expect(refused({})).toBe("accepted");
+  });
+});
+
+describe("--target-ref's [group/]Kind/name", () => {
+  it("takes the group from the kind when it is left out, and refuses a kind Istio cannot target", () => {
+    expect(parseTargetRef("Gateway/gw")).toEqual({ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw" });
+    expect(parseTargetRef("GatewayClass/istio")).toEqual({ group: "gateway.networking.k8s.io", kind: "GatewayClass", name: "istio" });
+    expect(parseTargetRef("ServiceEntry/ext")).toEqual({ group: "networking.istio.io", kind: "ServiceEntry", name: "ext" });
+    expect(parseTargetRef("Service/api")).toEqual({ kind: "Service", name: "api" });
+    expect(parseTargetRef("/Service/api")).toEqual({ kind: "Service", name: "api" });
+    expect(parseTargetRef("gateway.networking.k8s.io/Gateway/gw")).toEqual({ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw" });
+    // a group given is kept, for wasmPlugin() to judge
+    expect(parseTargetRef("example.com/Gateway/gw")).toEqual({ group: "example.com", kind: "Gateway", name: "gw" });
+    for (const bad of ["gw", "Deployment/x", "Gateway/", "/gw", "a/Gateway/gw/x", ""]) expect(parseTargetRef(bad), bad).toBeNull();
   });
 });
 

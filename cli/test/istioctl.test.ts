@@ -50,6 +50,9 @@ function yamlFile(name: string, doc: unknown): string {
 }
 
 /** istioctl's one error for a WasmPlugin named add-header */
+/** the start of istioctl's refusal of a targetRef's group/kind (allowedTargetRefs in Istio's validation.go) */
+const BOGUS_REF = "targetRef must be to one of [core/v1/Service networking.istio.io/v1/ServiceEntry gateway.networking.k8s.io/v1/Gateway gateway.networking.k8s.io/v1/GatewayClass] but was";
+
 const refusal = (message: string): string => `Error: 1 error occurred:\n\t* WasmPlugin//add-header: ${message}\n\n\n`;
 
 /** wasmPlugin()'s verdict: its error message, or "accepted" */
@@ -93,6 +96,17 @@ describe.skipIf(skip !== null)(`istioctl validate, offline${skip !== null ? ` â€
     writeFileSync(file, printed);
     expect(validate(file)).toEqual({ code: 0, out: "", err: `"${file}" is valid\n` });
   });
+
+  it.each([["Gateway/gw", "gateway.networking.k8s.io"], ["GatewayClass/istio", "gateway.networking.k8s.io"], ["ServiceEntry/api", "networking.istio.io"], ["Service/api", "core: no group"]])(
+    "--target-ref %s prints a targetRef istioctl accepts (group %s)", { timeout: 120_000 }, (ref, group) => {
+      const r = filterkit(["istio", "filters/add-header", "--image", IMAGE, "--sha256", DIGEST, "--target-ref", ref]);
+      expect(r.code, r.err).toBe(0);
+      const [kind, name] = ref.split("/");
+      expect((parse(r.out) as Doc).spec.targetRefs).toEqual([group.startsWith("core") ? { kind, name } : { group, kind, name }]);
+      const file = join(scratch, `target-${kind}.yaml`);
+      writeFileSync(file, r.out);
+      expect(validate(file)).toEqual({ code: 0, out: "", err: `"${file}" is valid\n` });
+    });
 
   // One broken copy of that WasmPlugin each: what istioctl says, and what the kit says.
   const broken: { name: string; edit: (doc: Doc) => void; istio: string; kit: () => string; kitSays: RegExp }[] = [
@@ -144,6 +158,34 @@ describe.skipIf(skip !== null)(`istioctl validate, offline${skip !== null ? ` â€
       kit: () => kit({ ...SPEC, selector: { app: "demo" } }),
       kitSays: /^spec\.selector: a WasmPlugin takes a selector or targetRefs, not both/,
     },
+    {
+      name: "an unknown phase given to wasmPlugin() past its type",
+      edit: (d) => { d.spec.phase = "AUTHORIZATION"; },
+      istio: 'cannot parse proto message: unknown value "\\"AUTHORIZATION\\"" for enum istio.extensions.v1alpha1.PluginPhase',
+      kit: () => kit({ ...SPEC, phase: "AUTHORIZATION" as Phase }),
+      kitSays: /^spec\.phase: "AUTHORIZATION" is not one of AUTHN, AUTHZ, STATS, UNSPECIFIED_PHASE/,
+    },
+    {
+      name: "a Gateway targetRef without its group",
+      edit: (d) => { d.spec.targetRefs = [{ kind: "Gateway", name: "gw" }]; },
+      istio: `${BOGUS_REF} /Gateway`,
+      kit: () => kit({ ...SPEC, targetRefs: [{ kind: "Gateway", name: "gw" }] }),
+      kitSays: /^spec\.targetRefs\[0\]: \/Gateway is not a kind Istio lets a WasmPlugin target \(Service, networking\.istio\.io\/ServiceEntry, gateway\.networking\.k8s\.io\/Gateway, gateway\.networking\.k8s\.io\/GatewayClass\)/,
+    },
+    {
+      name: "a targetRef to a kind Istio does not target",
+      edit: (d) => { d.spec.targetRefs = [{ group: "apps", kind: "Deployment", name: "gw" }]; },
+      istio: `${BOGUS_REF} apps/Deployment`,
+      kit: () => kit({ ...SPEC, targetRefs: [{ group: "apps", kind: "Deployment", name: "gw" }] }),
+      kitSays: /^spec\.targetRefs\[0\]: apps\/Deployment is not a kind/,
+    },
+    {
+      name: "a targetRef with a namespace",
+      edit: (d) => { d.spec.targetRefs = [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw", namespace: "other" }]; },
+      istio: "targetRef namespace must not be set; cross namespace referencing is not supported",
+      kit: () => kit({ ...SPEC, targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw", namespace: "other" }] }),
+      kitSays: /^spec\.targetRefs\[0\]\.namespace: must not be set/,
+    },
   ];
 
   it.each(broken)("refuses $name, naming it; so does the kit", { timeout: 60_000 }, ({ name, edit, istio, kit: kitVerdict, kitSays }) => {
@@ -151,65 +193,32 @@ describe.skipIf(skip !== null)(`istioctl validate, offline${skip !== null ? ` â€
     expect(kitVerdict()).toMatch(kitSays);
   });
 
-  // Where Istio's validation (the code istiod's webhook runs too) and the kit's checks disagree
-  // today, pinned so that a change on either side shows here. istioctl validate does not apply
-  // the CRD's schema (the API server does: metadata names, pluginName minLength 1, targetRefs
-  // maxItems 16, a targetRef's namespace), so some of the kit's refusals are the API server's.
-  const BOGUS_GROUP_REFS = "targetRef must be to one of [core/v1/Service networking.istio.io/v1/ServiceEntry gateway.networking.k8s.io/v1/Gateway gateway.networking.k8s.io/v1/GatewayClass] but was";
-  const disagreements: { name: string; edit: (doc: Doc) => void; istio: string | null; kit: () => string }[] = [
-    {
-      // filterkit istio --help: --target-ref [group/]Kind/name; without the group a Gateway is core/Gateway to Istio
-      name: "istioctl refuses what `filterkit istio --target-ref Gateway/gw` prints (a targetRef without its group)",
-      edit: (d) => { d.spec.targetRefs = [{ kind: "Gateway", name: "gw" }]; },
-      istio: `${BOGUS_GROUP_REFS} /Gateway`,
-      kit: () => {
-        const r = filterkit(["istio", "filters/add-header", "--image", IMAGE, "--sha256", DIGEST, "--target-ref", "Gateway/gw"]);
-        return r.code === 0 ? `accepted: ${JSON.stringify((parse(r.out) as Doc).spec.targetRefs)}` : r.err;
-      },
-    },
-    {
-      name: "istioctl refuses a targetRef to another kind than Service, ServiceEntry, Gateway, GatewayClass; wasmPlugin() accepts it",
-      edit: (d) => { d.spec.targetRefs = [{ group: "apps", kind: "Deployment", name: "gw" }]; },
-      istio: `${BOGUS_GROUP_REFS} apps/Deployment`,
-      kit: () => kit({ ...SPEC, targetRefs: [{ group: "apps", kind: "Deployment", name: "gw" }] }),
-    },
-    {
-      name: "istioctl refuses a targetRef with a namespace; wasmPlugin() accepts it",
-      edit: (d) => { d.spec.targetRefs = [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw", namespace: "other" }]; },
-      istio: "targetRef namespace must not be set; cross namespace referencing is not supported",
-      kit: () => kit({ ...SPEC, targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "gw", namespace: "other" }] }),
-    },
-    {
-      name: "istioctl refuses an unknown phase; wasmPlugin() accepts one given past its type",
-      edit: (d) => { d.spec.phase = "AUTHORIZATION"; },
-      istio: 'cannot parse proto message: unknown value "\\"AUTHORIZATION\\"" for enum istio.extensions.v1alpha1.PluginPhase',
-      kit: () => kit({ ...SPEC, phase: "AUTHORIZATION" as Phase }),
-    },
+  // Where Istio's validation (the code istiod's webhook runs too) and the kit's checks disagree,
+  // pinned so that a change on either side shows here: in each the kit is the stricter.
+  // istioctl validate does not apply the CRD's schema (the API server does: metadata names,
+  // pluginName minLength 1, targetRefs maxItems 16), so those refusals of the kit's are the API
+  // server's; an https:// url is a WasmPlugin Istio takes but not one `filterkit istio` makes.
+  const disagreements: { name: string; edit: (doc: Doc) => void; kit: () => string }[] = [
     {
       name: "istioctl accepts an https:// url; wasmPlugin() takes only oci:// (filterkit istio deploys an image)",
       edit: (d) => { d.spec.url = "https://filters.example.com/add-header.wasm"; },
-      istio: null,
       kit: () => kit({ ...SPEC, url: "https://filters.example.com/add-header.wasm" }),
     },
     {
       name: "istioctl accepts an empty pluginName (the CRD's minLength 1 refuses it); wasmPlugin() refuses it",
       edit: (d) => { d.spec.pluginName = ""; },
-      istio: null,
       kit: () => kit({ ...SPEC, pluginName: "" }),
     },
     {
       name: "istioctl accepts a metadata.name that is not a DNS-1123 name (the API server refuses it); wasmPlugin() refuses it",
       edit: (d) => { d.metadata.name = "Add_Header"; },
-      istio: null,
       kit: () => kit({ ...SPEC, name: "Add_Header" }),
     },
   ];
 
-  it.each(disagreements)("disagreement: $name", { timeout: 60_000 }, ({ name, edit, istio, kit: kitVerdict }) => {
+  it.each(disagreements)("disagreement: $name", { timeout: 60_000 }, ({ name, edit, kit: kitVerdict }) => {
     const file = yamlFile(name.slice(0, 60), copy(edit));
-    expect(validate(file)).toEqual(istio === null ? { code: 0, out: "", err: `"${file}" is valid\n` } : { code: 1, out: "", err: refusal(istio) });
-    const verdict = kitVerdict();
-    if (istio === null) expect(verdict).not.toBe("accepted");
-    else expect(verdict).toMatch(/^accepted/);
+    expect(validate(file)).toEqual({ code: 0, out: "", err: `"${file}" is valid\n` });
+    expect(kitVerdict()).toMatch(/^(spec|metadata)\.\w+: /);
   });
 });

@@ -10,7 +10,7 @@ import { parse, type Command } from "../command.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { istioConfigurationText, type StructValue } from "../istio/plugin-config.ts";
 import {
-  FAIL_STRATEGIES, PHASES, PULL_POLICIES, remoteCluster, remoteWasmFilter, wasmPlugin,
+  FAIL_STRATEGIES, parseTargetRef, PHASES, PULL_POLICIES, remoteCluster, remoteWasmFilter, TARGET_KINDS, wasmPlugin,
   type FailStrategy, type Phase, type PullPolicy, type TargetRef,
 } from "../istio/wasm-plugin.ts";
 import { wasmImage } from "../oci/image.ts";
@@ -41,7 +41,8 @@ holds for REF — checked against this build (the module inside the image must b
   --pull-policy P     IfNotPresent | Always
   --pull-secret NAME  a kubernetes.io/dockerconfigjson Secret in the namespace
   --selector k=v,...  workloads by label (matchLabels)
-  --target-ref REF    [group/]Kind/name, repeatable (Gateway API); not with --selector
+  --target-ref REF    [group/]Kind/name, repeatable; Kind Service, ServiceEntry, Gateway or
+                      GatewayClass (the group follows from it); not with --selector
   --insecure          plain HTTP to a registry off loopback
   --sha256 HEX        use this manifest digest instead of reading the registry (offline)
 
@@ -65,10 +66,9 @@ function selectorOf(s: string): Record<string, string> {
 }
 
 function targetRefOf(s: string): TargetRef {
-  const parts = s.split("/");
-  if (parts.length === 2) return { kind: parts[0], name: parts[1] };
-  if (parts.length === 3) return { group: parts[0], kind: parts[1], name: parts[2] };
-  throw usageError("istio", `--target-ref ${s}: expected [group/]Kind/name`);
+  const ref = parseTargetRef(s);
+  if (ref === null) throw usageError("istio", `--target-ref ${s}: expected [group/]Kind/name, Kind one of ${Object.keys(TARGET_KINDS).join(", ")}`);
+  return ref;
 }
 
 function oneOf<T extends string>(option: string, value: string | undefined, allowed: readonly T[]): T | undefined {

@@ -15,10 +15,31 @@ export const PULL_POLICIES = ["IfNotPresent", "Always"] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 export interface TargetRef {
+  /** the kind's API group; "" (or absent) is the core group */
   group?: string;
   kind: string;
   name: string;
+  /** Istio refuses any: a WasmPlugin targets objects of its own namespace */
   namespace?: string;
+}
+
+/** The kinds a WasmPlugin may target and their groups (Istio's validation: allowedTargetRefs in
+ *  pkg/config/validation/validation.go; version is not checked). */
+export const TARGET_KINDS: Readonly<Record<string, string>> = {
+  Service: "",
+  ServiceEntry: "networking.istio.io",
+  Gateway: "gateway.networking.k8s.io",
+  GatewayClass: "gateway.networking.k8s.io",
+};
+
+/** `[group/]Kind/name` → a TargetRef; without a group, the kind's own (Gateway → gateway.networking.k8s.io). */
+export function parseTargetRef(text: string): TargetRef | null {
+  const parts = text.split("/");
+  if (parts.length < 2 || parts.length > 3 || parts.some((p, i) => p === "" && !(parts.length === 3 && i === 0))) return null;
+  const [kind, name] = parts.slice(-2);
+  const group = parts.length === 3 ? parts[0] : TARGET_KINDS[kind];
+  if (group === undefined) return null;
+  return group === "" ? { kind, name } : { group, kind, name };
 }
 
 export interface WasmPluginSpec {
@@ -56,6 +77,9 @@ export function wasmPlugin(spec: WasmPluginSpec): Record<string, unknown> {
   if (!/^oci:\/\/[^\s]+$/.test(spec.url)) throw bad("spec.url", `expected oci://<registry>/<repository>:<tag>, got "${spec.url}"`);
   if (!/^[a-f0-9]{64}$/.test(spec.sha256)) throw bad("spec.sha256", "expected 64 lower-case hex digits (the image manifest's digest without sha256:)");
   if (spec.pluginName === "" || spec.pluginName.length > 256) throw bad("spec.pluginName", "expected the filter's root id (1 to 256 characters)");
+  if (spec.phase !== undefined && !PHASES.includes(spec.phase)) throw bad("spec.phase", `"${spec.phase}" is not one of ${PHASES.join(", ")}`);
+  if (spec.failStrategy !== undefined && !FAIL_STRATEGIES.includes(spec.failStrategy)) throw bad("spec.failStrategy", `"${spec.failStrategy}" is not one of ${FAIL_STRATEGIES.join(", ")}`);
+  if (spec.imagePullPolicy !== undefined && !PULL_POLICIES.includes(spec.imagePullPolicy)) throw bad("spec.imagePullPolicy", `"${spec.imagePullPolicy}" is not one of ${PULL_POLICIES.join(", ")}`);
   if (spec.priority !== undefined && (!Number.isInteger(spec.priority) || spec.priority < -(2 ** 31) || spec.priority >= 2 ** 31)) throw bad("spec.priority", `${spec.priority} is not a 32-bit integer`);
   if (spec.selector !== undefined && spec.targetRefs !== undefined) throw bad("spec.selector", "a WasmPlugin takes a selector or targetRefs, not both (Istio refuses it)");
   for (const [k, v] of Object.entries(spec.selector ?? {})) {
@@ -64,7 +88,12 @@ export function wasmPlugin(spec: WasmPluginSpec): Record<string, unknown> {
   }
   if ((spec.targetRefs?.length ?? 0) > 16) throw bad("spec.targetRefs", "at most 16");
   for (const [i, t] of (spec.targetRefs ?? []).entries()) {
-    if (t.kind === "" || t.name === "") throw bad(`spec.targetRefs[${i}]`, "kind and name are required");
+    const field = `spec.targetRefs[${i}]`;
+    if (t.kind === "" || t.name === "") throw bad(field, "kind and name are required");
+    if (t.namespace !== undefined && t.namespace !== "") throw bad(`${field}.namespace`, "must not be set: Istio refuses cross-namespace references");
+    const group = TARGET_KINDS[t.kind];
+    const kinds = Object.entries(TARGET_KINDS).map(([k, g]) => `${g === "" ? "" : `${g}/`}${k}`).join(", ");
+    if (group === undefined || (t.group ?? "") !== group) throw bad(field, `${t.group ?? ""}/${t.kind} is not a kind Istio lets a WasmPlugin target (${kinds})`);
   }
   if (spec.imagePullSecret !== undefined && (spec.imagePullSecret === "" || spec.imagePullSecret.length > 253)) throw bad("spec.imagePullSecret", "expected a Secret's name");
   if (spec.pluginConfig !== undefined) {
