@@ -2,11 +2,14 @@
 // filter receives from Istio for its pluginConfig (golang/protobuf's JSON: sorted keys, Go's HTML
 // escapes), and for Envoy without Istio the Wasm filter whose code Envoy downloads — loaded by real
 // Envoy from a server of this process, and refused on a wrong sha256.
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { connect, envoyRuntime, RecordingUpstream, send, startEnvoy } from "@filterkit/envoy";
 import { createHost } from "@filterkit/host-mock";
 import { CliError } from "../src/errors.ts";
@@ -82,6 +85,38 @@ describe("the WasmPlugin", () => {
     expect(refused({ selector: { "bad key!": "x" } })).toMatch(/^spec\.selector\.matchLabels:/);
     expect(refused({ pluginConfig: { n: 2 ** 60 } })).toMatch(/^spec\.pluginConfig: pluginConfig\.n: /);
     expect(refused({})).toBe("accepted");
+  });
+});
+
+describe("filterkit istio, offline (--sha256)", () => {
+  const filterkit = (args: string[]) => {
+    const r = spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), "istio", ...args],
+      { cwd: repo, encoding: "utf8", timeout: 120_000 });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const dir = mkdtempSync(join(tmpdir(), "filterkit-istio-cli-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes no pluginConfig for a filter without configuration, or an empty one (Istio would send none)", { timeout: 120_000 }, () => {
+    // filters/auth has no config.json; its configuration lives in its envoy.yaml
+    const none = filterkit(["filters/auth", "--image", "127.0.0.1:5000/filters/auth:0.1.0", "--sha256", DIGEST]);
+    expect(none.code, none.err).toBe(0);
+    const doc = parse(none.out) as { spec: Record<string, unknown> };
+    expect(doc.spec.pluginName).toBe("auth");
+    expect(doc.spec).not.toHaveProperty("pluginConfig");
+    const empty = join(dir, "empty.json");
+    writeFileSync(empty, "{ }\n");
+    const given = filterkit(["filters/auth", "--image", "127.0.0.1:5000/filters/auth:0.1.0", "--sha256", DIGEST, "--config", empty]);
+    expect(given.code, given.err).toBe(0);
+    expect(given.out).toBe(none.out);
+  });
+
+  it("refuses a configuration that is not a JSON object, naming the file", { timeout: 120_000 }, () => {
+    const list = join(dir, "list.json");
+    writeFileSync(list, "[1, 2]");
+    const r = filterkit(["filters/auth", "--image", "127.0.0.1:5000/filters/auth:0.1.0", "--sha256", DIGEST, "--config", list]);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(`${list}: Istio's pluginConfig is a Struct, so the configuration must be a JSON object`);
   });
 });
 

@@ -160,8 +160,10 @@ export const istio: Command = {
         ...(values.selector !== undefined ? { selector: selectorOf(values.selector) } : {}),
         ...(targetRefs.length > 0 ? { targetRefs } : {}),
       });
-      // what the filter will receive from Istio, for the reader (and a check that it still parses)
-      if (pluginConfig !== undefined) JSON.parse(istioConfigurationText(pluginConfig));
+      // what the filter will receive from Istio ("" for an empty configuration: Istio sends none),
+      // checked to still parse as JSON after Istio's re-encoding
+      const handed = istioConfigurationText(pluginConfig);
+      if (handed !== "") JSON.parse(handed);
     }
     const text = stringify(doc, { lineWidth: 0 });
     if (values.out !== undefined) {
