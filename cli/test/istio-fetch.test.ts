@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runFilterkit } from "./run-filterkit.ts";
 import { parse } from "yaml";
 import { foreignBuild } from "../../compat/foreign.ts";
 import { registryTools, startRegistry, type RegistryFixture, type RegistryMode } from "./registry-fixture.ts";
@@ -19,11 +20,7 @@ const fetcher = foreignBuild("istio/tools", ".cache/istio/bin/istio-fetch", "bas
 const tools = registryTools();
 const skip = tools ?? fetcher.notRun;
 
-function filterkit(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), ...args],
-    { cwd: repo, encoding: "utf8", timeout: 120_000, env: { ...process.env, ...env } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const filterkit = (args: string[], env: Record<string, string> = {}) => runFilterkit(args, { env });
 
 function istioFetch(ref: string, dockerConfig?: string) {
   const out = join(scratch, `fetched-${Math.random().toString(36).slice(2)}.wasm`);

@@ -2,13 +2,13 @@
 // filter receives from Istio for its pluginConfig (golang/protobuf's JSON: sorted keys, Go's HTML
 // escapes), and for Envoy without Istio the Wasm filter whose code Envoy downloads — loaded by real
 // Envoy from a server of this process, and refused on a wrong sha256.
-import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runFilterkit } from "./run-filterkit.ts";
 import { parse } from "yaml";
 import { connect, envoyRuntime, RecordingUpstream, send, startEnvoy } from "@filterkit/envoy";
 import { createHost } from "@filterkit/host-mock";
@@ -89,11 +89,7 @@ describe("the WasmPlugin", () => {
 });
 
 describe("filterkit istio, offline (--sha256)", () => {
-  const filterkit = (args: string[]) => {
-    const r = spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), "istio", ...args],
-      { cwd: repo, encoding: "utf8", timeout: 120_000 });
-    return { code: r.status, out: r.stdout, err: r.stderr };
-  };
+  const filterkit = (args: string[]) => runFilterkit(["istio", ...args]);
   const dir = mkdtempSync(join(tmpdir(), "filterkit-istio-cli-"));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

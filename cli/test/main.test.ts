@@ -1,16 +1,12 @@
 // The `filterkit` command line as a user meets it (the bin, spawned): the overview, --help of every
 // command, the one error style (what went wrong, then "next:") and the documented exit codes.
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runFilterkit } from "./run-filterkit.ts";
 import { COMMANDS } from "../src/main.ts";
 
 const repo = join(import.meta.dirname, "../..");
-const filterkit = (...args: string[]) => {
-  const r = spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), ...args],
-    { cwd: repo, encoding: "utf8", timeout: 60_000, env: { ...process.env, FILTERKIT_SKIP_ENVOY: "" } });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-};
+const filterkit = (...args: string[]) => runFilterkit(args, { timeoutMs: 60_000, env: { FILTERKIT_SKIP_ENVOY: "" } });
 
 describe("filterkit", () => {
   it("lists every command with its summary, and the exit codes", { timeout: 60_000 }, () => {
