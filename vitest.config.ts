@@ -12,7 +12,8 @@ export default defineConfig({
   ssr: { resolve: { conditions, externalConditions: ["filterkit-source"] } },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["**/node_modules/**", "**/build/**", "**/.cache/**", "**/dist/**", "cli/template/**"],
+    // istio/test: the Istio stage's, run by npm run test:istio (istio/vitest.config.ts)
+    exclude: ["**/node_modules/**", "**/build/**", "**/.cache/**", "**/dist/**", "cli/template/**", "istio/test/**"],
     pool: "threads",
     // Test files share their worker's module state: host-mock keeps nothing between hosts but the
     // compile cache, so isolation buys nothing here and costs a fresh module graph (and a fresh

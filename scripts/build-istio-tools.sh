@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Builds the Istio tools the kit's tests judge its output with, both from one pinned Go module
-# (istio/tools: one istio.io/istio version for both), into .cache/istio/bin/:
+# Builds the Istio programs the kit's tests judge its output with, all from one pinned Go module
+# (istio/tools: one istio.io/istio version for all), into .cache/istio/bin/:
 #   istio-fetch  pulls a Wasm image with Istio's own fetcher (istio.io/istio/pkg/wasm), for the tests
 #                that compare what the kit pushed with what Istio's agent would load
-#                (istio/tools/cmd/istio-fetch)
+#                (istio/tools/cmd/istio-fetch; cli/test/istio-fetch.test.ts, in every npm test)
 #   istioctl     Istio's CLI, a `tool` of istio/tools/go.mod, for `istioctl validate -f` over the
-#                kit's WasmPlugins (cli/test/istioctl.test.ts)
-# Usage: scripts/build-istio-tools.sh
+#                kit's WasmPlugins (istio/test/istioctl.test.ts)
+#   xds-server   Istio's xDS translation and server without Kubernetes (pilot/test/xds, wrapped by
+#                istio/tools/cmd/xds-server) for the end-to-end run (istio/test/mesh.test.ts)
+#   pilot-agent  Istio's sidecar agent (a `tool`): pulls the image, starts Envoy (the same test)
+# Usage: scripts/build-istio-tools.sh [NAME...]    (no NAME: all four)
+# npm run build builds istio-fetch; the Istio stage (npm run test:istio) the other three.
 #
 # Reproducible: the module graph is pinned by istio/tools/go.mod + go.sum (-mod=readonly: the build
 # fails rather than change them), CGO_ENABLED=0, -trimpath, -buildvcs=false, GOTOOLCHAIN=local.
@@ -14,12 +18,14 @@
 # them between runs. Measured on 2 cores (Go 1.26.8): istio-fetch needs ~0.4 GB of modules and
 # builds in about a minute from empty caches; istioctl needs ~0.35 GB more of modules and builds in
 # 4-5 min from a cold build cache (peak RSS ~2.2 GB, ~1.8 GB more build cache, a 153 MB binary),
-# identical bytes from another cold cache. Each binary is skipped when it is newer than its inputs
-# (go.mod, go.sum, this script; istio-fetch also its main.go): "up to date".
+# identical bytes from another cold cache; after it, xds-server takes ~1.5 min more and
+# pilot-agent ~10 s (they share most packages). Each binary is skipped when it is newer than its
+# inputs (go.mod, go.sum, this script; a cmd/ program also its main.go): "up to date".
 #
 # stdout: the bin directory's absolute path (only that). stderr: progress with durations.
-# Exit 1 on a failed build; exit 3 when this machine lacks the toolchain (no `go`, or one older than
-# go.mod's `go` line), with the reason as the last line on stderr.
+# Exit 1 on a failed build; exit 2 on an unknown NAME; exit 3 when this machine lacks the
+# toolchain (no `go`, or one older than go.mod's `go` line), with the reason as the last line on
+# stderr.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -34,9 +40,15 @@ fail() { echo "build-istio-tools: error: $*" >&2; exit 1; }
 unavailable() { echo "$*" >&2; exit 3; }
 
 # name, Go package (built from inside the module), inputs besides go.mod, go.sum and this script
-names=(istio-fetch istioctl)
-declare -A pkg=([istio-fetch]=./cmd/istio-fetch [istioctl]=istio.io/istio/istioctl/cmd/istioctl)
-declare -A extra=([istio-fetch]="$src/cmd/istio-fetch/main.go" [istioctl]="")
+all=(istio-fetch istioctl xds-server pilot-agent)
+declare -A pkg=([istio-fetch]=./cmd/istio-fetch [istioctl]=istio.io/istio/istioctl/cmd/istioctl
+  [xds-server]=./cmd/xds-server [pilot-agent]=istio.io/istio/pilot/cmd/pilot-agent)
+declare -A extra=([istio-fetch]="$src/cmd/istio-fetch/main.go" [istioctl]="" [xds-server]="$src/cmd/xds-server/main.go" [pilot-agent]="")
+names=("$@")
+((${#names[@]} > 0)) || names=("${all[@]}")
+for name in "${names[@]}"; do
+  [[ -n "${pkg[$name]+set}" ]] || { echo "build-istio-tools: error: unknown program '$name' (one of: ${all[*]})" >&2; exit 2; }
+done
 
 stale=()
 for name in "${names[@]}"; do
@@ -69,8 +81,9 @@ ver_ge() { # ver_ge A B: A >= B, both dotted numbers
 }
 [[ "$have" =~ ^go([0-9]+(\.[0-9]+)*) ]] || fail "cannot read the Go version from '$have'"
 ver_ge "${BASH_REMATCH[1]}" "$need" || unavailable "$have is too old: istio.io/istio (istio/tools/go.mod) needs Go $need or newer"
-grep -qx 'tool istio.io/istio/istioctl/cmd/istioctl' "$src/go.mod" || fail "istio/tools/go.mod has no 'tool istio.io/istio/istioctl/cmd/istioctl' line"
-# istioctl's `version` prints this (Istio's release builds set it the same way, with -X)
+for name in "${stale[@]}"; do
+  [[ ${pkg[$name]} == ./* ]] || grep -q "^[[:space:]]*\(tool \)\?${pkg[$name]}\$" "$src/go.mod" || fail "istio/tools/go.mod has no tool line for ${pkg[$name]}"
+done
 istio="$(sed -n 's/^require istio\.io\/istio \(v[^ ]*\)$/\1/p' "$src/go.mod")"
 [[ -n "$istio" ]] || fail "cannot read the istio.io/istio version of istio/tools/go.mod"
 
@@ -100,7 +113,8 @@ for name in "${stale[@]}"; do
   t2=$SECONDS
   log "building ${out#"$repo/"} ($istio) with $have (into .cache/go/build)"
   ldflags=()
-  [[ $name == istioctl ]] && ldflags=(-ldflags "-X istio.io/istio/pkg/version.buildVersion=$istio")
+  # Istio's programs print this as their version (Istio's release builds set it the same way)
+  [[ ${pkg[$name]} == istio.io/* ]] && ldflags=(-ldflags "-X istio.io/istio/pkg/version.buildVersion=$istio")
   if ! (cd "$src" && "${build_env[@]}" go build -trimpath -buildvcs=false "${ldflags[@]}" -o "$out.tmp" "${pkg[$name]}"); then
     rm -f "$out.tmp" "$out" # no stale binary left for the tests to run
     fail "go build of $name (istio/tools) failed (see above)"

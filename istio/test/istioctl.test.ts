@@ -1,8 +1,8 @@
 // The kit's WasmPlugins judged by Istio's own validation: `istioctl validate -f` (offline, no
 // cluster: KUBECONFIG=/nonexistent), istioctl built from the same Istio version as the fetcher of
-// istio-fetch.test.ts (istio/tools/go.mod pins both; scripts/build-istio-tools.sh builds it into
-// .cache/istio/bin/istioctl). Every documented filters/*/istio.yaml and a `filterkit istio`
-// WasmPlugin with every option are valid; broken copies are refused with a message naming the
+// cli/test/istio-fetch.test.ts (istio/tools/go.mod pins both; the Istio stage builds it into
+// .cache/istio/bin/istioctl: istio/global-setup.ts). Every documented filters/*/istio.yaml and a
+// `filterkit istio` WasmPlugin with every option are valid; broken copies are refused with a message naming the
 // problem, and for each the kit's own check (wasmPlugin(), or `filterkit istio`'s options) says
 // the same — or the table says where it does not.
 import { spawnSync } from "node:child_process";
@@ -11,13 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { foreignBuild } from "../../compat/foreign.ts";
-import { CliError } from "../src/errors.ts";
-import { wasmPlugin, type Phase, type WasmPluginSpec } from "../src/istio/wasm-plugin.ts";
+import { CliError } from "../../cli/src/errors.ts";
+import { wasmPlugin, type Phase, type WasmPluginSpec } from "../../cli/src/istio/wasm-plugin.ts";
+import { runFilterkit } from "../../cli/test/run-filterkit.ts";
+import { stageTools } from "./tools.ts";
 
 const repo = join(import.meta.dirname, "../..");
-const istioctl = foreignBuild("istio/tools", ".cache/istio/bin/istioctl", "bash scripts/build-istio-tools.sh", "needs Go 1.26");
-const skip = istioctl.notRun;
 const DIGEST = "0123456789abcdef".repeat(4);
 const IMAGE = "127.0.0.1:5000/filters/add-header:0.1.0";
 /** what `filterkit istio` is given below, as wasmPlugin()'s input */
@@ -30,15 +29,11 @@ const EXAMPLES = readdirSync(join(repo, "filters")).map((d) => join("filters", d
 const scratch = mkdtempSync(join(tmpdir(), "filterkit-istioctl-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-function filterkit(args: string[]) {
-  const r = spawnSync(process.execPath, ["--conditions=filterkit-source", "--import", "tsx", join(repo, "cli/bin/filterkit.mjs"), ...args],
-    { cwd: repo, encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const filterkit = (args: string[]) => runFilterkit(args);
 
 /** `istioctl validate -f FILE` without a cluster (it prints everything on stderr) */
 function validate(file: string) {
-  const r = spawnSync(istioctl.wasm(), ["validate", "-f", file], { encoding: "utf8", timeout: 60_000, env: { ...process.env, KUBECONFIG: "/nonexistent" } });
+  const r = spawnSync(join(stageTools().bin, "istioctl"), ["validate", "-f", file], { encoding: "utf8", timeout: 60_000, env: { ...process.env, KUBECONFIG: "/nonexistent" } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -49,10 +44,10 @@ function yamlFile(name: string, doc: unknown): string {
   return file;
 }
 
-/** istioctl's one error for a WasmPlugin named add-header */
 /** the start of istioctl's refusal of a targetRef's group/kind (allowedTargetRefs in Istio's validation.go) */
 const BOGUS_REF = "targetRef must be to one of [core/v1/Service networking.istio.io/v1/ServiceEntry gateway.networking.k8s.io/v1/Gateway gateway.networking.k8s.io/v1/GatewayClass] but was";
 
+/** istioctl's one error for a WasmPlugin named add-header */
 const refusal = (message: string): string => `Error: 1 error occurred:\n\t* WasmPlugin//add-header: ${message}\n\n\n`;
 
 /** wasmPlugin()'s verdict: its error message, or "accepted" */
@@ -68,7 +63,7 @@ function kit(spec: WasmPluginSpec): string {
 
 type Doc = { metadata: Record<string, unknown>; spec: Record<string, unknown> };
 
-describe.skipIf(skip !== null)(`istioctl validate, offline${skip !== null ? ` — not run: ${skip}` : ""}`, () => {
+describe("istioctl validate, offline", () => {
   let printed = "";
   const copy = (edit: (doc: Doc) => void): Doc => {
     const doc = parse(printed) as Doc;
