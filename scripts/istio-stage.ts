@@ -11,8 +11,8 @@
 // how they are built (scripts/build-istio-tools.sh), the image format and the WasmPlugin
 // (cli/src/oci, cli/src/istio, the package and istio commands), the registry the tests push to,
 // the Envoy version, and the filters' documented WasmPlugins (their sha256 changes with each
-// build of a filter). Their digest is over git's blob ids of the tracked files, so a clean clone
-// computes the same digest as the working tree it came from when nothing is uncommitted.
+// build of a filter). Their digest is over the files' paths and git blob ids, so a clean clone
+// computes the same digest as the working tree it came from.
 //
 // With --if-changed and unchanged inputs it prints why it did not run and exits 0 writing no
 // report: the summary then counts nothing for it (it neither passed nor failed in this run).
@@ -40,7 +40,6 @@ export const STAGE_INPUTS = [
   "cli/test/run-filterkit.ts",
   "envoy/runtime/setup-envoy-runtime.sh",
   "envoy/runtime/envoy-image.sh",
-  "filters/add-header/istio.yaml",
   "filters/auth/istio.yaml",
   "filters/header-rewrite/istio.yaml",
   "filters/rate-limit/istio.yaml",
@@ -53,15 +52,14 @@ interface StagePass {
   seconds: { total: number };
 }
 
-/** sha256 over `git ls-files -s` of the inputs, with the working tree's uncommitted changes hashed in */
+/** sha256 over the inputs' paths and git blob ids of their content in the working tree: tracked
+ *  files and new ones not yet added alike, so a file counts the same edited, committed or not */
 export function inputsDigest(root = repo): string {
-  const listing = execFileSync("git", ["ls-files", "-s", "--", ...STAGE_INPUTS], { cwd: root, encoding: "utf8" });
-  // files changed but not committed, and new files not yet added, count with their content, so a
-  // local edit is a change too
-  const git = (...a: string[]) => execFileSync("git", a, { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
-  const dirty = [...git("diff", "--name-only", "HEAD", "--", ...STAGE_INPUTS), ...git("ls-files", "--others", "--exclude-standard", "--", ...STAGE_INPUTS)].sort();
-  const extra = dirty.map((f) => `${f} ${existsSync(join(root, f)) ? createHash("sha256").update(readFileSync(join(root, f))).digest("hex") : "deleted"}`);
-  return createHash("sha256").update(listing).update(extra.join("\n")).digest("hex");
+  const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", ...STAGE_INPUTS], { cwd: root, encoding: "utf8" })
+    .split("\n").filter((f) => f !== "" && existsSync(join(root, f)));
+  const unique = [...new Set(files)].sort();
+  const blobs = execFileSync("git", ["hash-object", "--stdin-paths"], { cwd: root, encoding: "utf8", input: unique.join("\n") }).split("\n").filter(Boolean);
+  return createHash("sha256").update(unique.map((f, i) => `${blobs[i]} ${f}`).join("\n")).digest("hex");
 }
 
 function main(): number {

@@ -9,13 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { RecordingUpstream } from "@filterkit/envoy";
+import type { RecordingUpstream } from "@filterkit/envoy";
 import { createChain, createHost, VirtualClock, type HeaderPairs, type MockHost } from "@filterkit/host-mock";
 import { request } from "undici";
 import { istioConfigurationText, type StructValue } from "../../cli/src/istio/plugin-config.ts";
 import { startRegistry, type RegistryFixture } from "../../cli/test/registry-fixture.ts";
-import { runFilterkit } from "../../cli/test/run-filterkit.ts";
-import { eventually, freePort, startSidecar, startXdsServer, workloadResources, type Sidecar, type XdsServer } from "./mesh.ts";
+import { ecdsName, freePort, pushFilter, startSidecar, startWorkload, startXdsServer, stopAll, untilServing, workloadResources, WORKLOAD_BODY, type Sidecar, type XdsServer } from "./mesh.ts";
 import { stageTools } from "./tools.ts";
 
 const repo = join(import.meta.dirname, "../..");
@@ -23,8 +22,8 @@ const repo = join(import.meta.dirname, "../..");
 const FILTERS = ["auth", "rate-limit", "header-rewrite"] as const;
 type Doc = { metadata: { name: string; namespace: string }; spec: { url: string; sha256: string; pluginName: string; phase: string; selector: { matchLabels: Record<string, string> }; pluginConfig: { [k: string]: StructValue } } };
 const DOCS = Object.fromEntries(FILTERS.map((f) => [f, parse(readFileSync(join(repo, "filters", f, "istio.yaml"), "utf8")) as Doc])) as Record<(typeof FILTERS)[number], Doc>;
-const ecdsName = (d: Doc) => `extensions.istio.io/trafficextension/${d.metadata.namespace}.${d.metadata.name}~istio-translated-wasmplugin`;
-const ANSWER = { headers: [[":status", "200"], ["content-type", "text/plain"]] as HeaderPairs, body: "hello from the workload" };
+/** what the workload answers (startWorkload), for the mock host's chain */
+const ANSWER = { headers: [[":status", "200"], ["content-type", "text/plain"]] as HeaderPairs, body: WORKLOAD_BODY };
 /** header values that follow the clock or the bucket's refill, compared by shape only */
 const CLOCKED = new Set(["x-request-start", "x-ratelimit-remaining", "x-ratelimit-reset", "ratelimit", "ratelimit-remaining", "ratelimit-reset"]);
 
@@ -44,33 +43,23 @@ describe("the three shipped filters' documented WasmPlugins in one workload", ()
     const files: string[] = [];
     for (const f of FILTERS) {
       const image = `${registry.host}/filters/${f}:0.1.0`;
-      const r = runFilterkit(["package", `filters/${f}`, "--out", join(scratch, `layout-${f}`), "--push", image]);
-      expect(r.code, r.err).toBe(0);
-      pushed[f] = /^WasmPlugin sha256: ([a-f0-9]{64})$/m.exec(r.out)?.[1] ?? "";
+      pushed[f] = pushFilter(f, image, join(scratch, `layout-${f}`));
       const doc = { ...DOCS[f], spec: { ...DOCS[f].spec, url: `oci://${image}` } };
       writeFileSync(join(scratch, `${f}.yaml`), stringify(doc));
       files.push(join(scratch, `${f}.yaml`));
     }
-    upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"]], body: ANSWER.body }));
-    await upstream.start("127.0.0.1");
+    upstream = await startWorkload();
     port = await freePort();
     const { namespace } = DOCS.auth.metadata;
     const labels = DOCS.auth.spec.selector.matchLabels;
     writeFileSync(join(scratch, "workload.yaml"), workloadResources({ namespace, name: "demo", labels, port, upstreamPort: upstream.port }));
     xds = await startXdsServer(tools, [join(scratch, "workload.yaml"), ...files]);
     sidecar = await startSidecar(tools, { xdsPort: xds.port, namespace, podName: "demo-0", labels });
-    await eventually("the three filters in Envoy's ECDS config and the workload's listener", 90_000, async () => {
-      const ecds = (await sidecar!.admin("/config_dump?resource=ecds_filters")).text;
-      const listeners = (await sidecar!.admin("/listeners")).text;
-      return FILTERS.every((f) => ecds.includes(ecdsName(DOCS[f]))) && listeners.includes(`127.0.0.1:${port}`) ? true : undefined;
-    }, context);
+    await untilServing(sidecar, FILTERS.map((f) => ecdsName(namespace, DOCS[f].metadata.name)), port, context);
   }, 240_000);
 
   afterAll(async () => {
-    await sidecar?.stop();
-    await xds?.stop();
-    await upstream?.stop();
-    await registry?.stop();
+    await stopAll(sidecar, xds, upstream, registry);
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -82,7 +71,7 @@ describe("the three shipped filters' documented WasmPlugins in one workload", ()
     const dump = JSON.parse((await sidecar!.admin("/config_dump?resource=dynamic_listeners")).text) as { configs: unknown[] };
     const listener = dump.configs.find((c) => JSON.stringify(c).includes(`"port_value":${port}`));
     const names = [...JSON.stringify(listener).matchAll(/"name":"([^"]+)"/g)].map((m) => m[1]);
-    const order = [...FILTERS.map((f) => names.indexOf(ecdsName(DOCS[f]))), names.indexOf("envoy.filters.http.router")];
+    const order = [...FILTERS.map((f) => names.indexOf(ecdsName(DOCS[f].metadata.namespace, DOCS[f].metadata.name))), names.indexOf("envoy.filters.http.router")];
     expect(order.every((i) => i >= 0), names.join(", ")).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });

@@ -11,11 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { RecordingUpstream } from "@filterkit/envoy";
+import type { RecordingUpstream } from "@filterkit/envoy";
 import { request } from "undici";
 import { startRegistry, type RegistryFixture } from "../../cli/test/registry-fixture.ts";
 import { runFilterkit } from "../../cli/test/run-filterkit.ts";
-import { eventually, freePort, startSidecar, startXdsServer, workloadResources, type Sidecar, type XdsServer } from "./mesh.ts";
+import { freePort, pushFilter, startSidecar, startWorkload, startXdsServer, stopAll, untilServing, workloadResources, WORKLOAD_BODY, type Sidecar, type XdsServer } from "./mesh.ts";
 import { stageTools } from "./tools.ts";
 
 const repo = join(import.meta.dirname, "../..");
@@ -37,16 +37,12 @@ describe("a WasmPlugin whose image cannot be had: Istio's failStrategy", () => {
     const tools = stageTools();
     registry = await startRegistry({ mode: "anonymous" });
     const image = `${registry.host}/filters/auth:fail`;
-    const pushed = runFilterkit(["package", "filters/auth", "--out", join(scratch, "layout"), "--push", image]);
-    expect(pushed.code, pushed.err).toBe(0);
-    digest = /^WasmPlugin sha256: ([a-f0-9]{64})$/m.exec(pushed.out)?.[1] ?? "";
-    expect(digest).toMatch(/^[a-f0-9]{64}$/);
+    digest = pushFilter("auth", image, join(scratch, "layout"));
     const wrong = [...digest].reverse().join("");
     expect(wrong).not.toBe(digest);
     writeFileSync(join(scratch, "auth.json"), JSON.stringify(PLUGIN_CONFIG));
 
-    upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"]], body: "hello from the workload" }));
-    await upstream.start("127.0.0.1");
+    upstream = await startWorkload();
     const files: string[] = [];
     const ports = new Map<Strategy, number>();
     for (const strategy of STRATEGIES) {
@@ -65,20 +61,12 @@ describe("a WasmPlugin whose image cannot be had: Istio's failStrategy", () => {
       const sidecar = await startSidecar(tools, { xdsPort: xds.port, namespace: NAMESPACE, podName: `${app}-0`, labels: { app } });
       sidecars.set(strategy, { sidecar, port: ports.get(strategy)! });
     }
-    for (const [strategy, { sidecar, port }] of sidecars) {
-      await eventually(`${strategy}: Istio's fallback in Envoy's ECDS config and the workload's listener`, 90_000, async () => {
-        const ecds = await sidecar.admin("/config_dump?resource=ecds_filters");
-        const listeners = await sidecar.admin("/listeners");
-        return ecds.text.includes("envoy.extensions.filters.http.rbac.v3.RBAC") && listeners.text.includes(`127.0.0.1:${port}`) ? true : undefined;
-      }, context);
-    }
+    // Istio's fallback in place of the filter: an RBAC filter in the ECDS config
+    for (const { sidecar, port } of sidecars.values()) await untilServing(sidecar, ["envoy.extensions.filters.http.rbac.v3.RBAC"], port, context);
   }, 240_000);
 
   afterAll(async () => {
-    for (const { sidecar } of sidecars.values()) await sidecar.stop();
-    await xds?.stop();
-    await upstream?.stop();
-    await registry?.stop();
+    await stopAll(...[...sidecars.values()].map((s) => s.sidecar), xds, upstream, registry);
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -104,7 +92,7 @@ describe("a WasmPlugin whose image cannot be had: Istio's failStrategy", () => {
     const before = upstream.received.length;
     const r = await request(`http://127.0.0.1:${port}/orders`);
     expect(r.statusCode).toBe(200);
-    expect(await r.body.text()).toBe("hello from the workload");
+    expect(await r.body.text()).toBe(WORKLOAD_BODY);
     expect(upstream.received.length).toBe(before + 1);
   });
 });

@@ -12,14 +12,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { RecordingUpstream } from "@filterkit/envoy";
+import type { RecordingUpstream } from "@filterkit/envoy";
 import { createHost, type HeaderPairs } from "@filterkit/host-mock";
 import { request } from "undici";
 import { istioConfigurationText, type StructValue } from "../../cli/src/istio/plugin-config.ts";
 import { startRegistry, type RegistryFixture } from "../../cli/test/registry-fixture.ts";
 import { runFilterkit } from "../../cli/test/run-filterkit.ts";
 import { signJwt } from "../../filters/auth/tools/jwt.ts";
-import { eventually, freePort, startSidecar, startXdsServer, workloadResources, type Sidecar, type XdsServer } from "./mesh.ts";
+import { ecdsName, freePort, pushFilter, startSidecar, startWorkload, startXdsServer, stopAll, untilServing, workloadResources, WORKLOAD_BODY, type Sidecar, type XdsServer } from "./mesh.ts";
 import { stageTools } from "./tools.ts";
 
 const repo = join(import.meta.dirname, "../..");
@@ -29,8 +29,7 @@ const EXAMPLE = parse(readFileSync(join(repo, "filters/auth/istio.yaml"), "utf8"
 const PLUGIN_CONFIG = EXAMPLE.spec.pluginConfig;
 const NAMESPACE = "demo";
 const LABELS = { app: "demo" };
-/** what Istio names the ECDS resource of WasmPlugin demo/auth (pilot/pkg/model/extensions.go) */
-const ECDS_NAME = "extensions.istio.io/trafficextension/demo.auth~istio-translated-wasmplugin";
+const ECDS_NAME = ecdsName(NAMESPACE, "auth");
 
 // The credentials of the example's configuration (filters/auth/README.md): the API key whose
 // salted hash is k1's, and an HS256 JWT of the "demo" provider signed with its jwks key.
@@ -58,10 +57,7 @@ describe("a WasmPlugin through Istio's control plane and pilot-agent to Envoy", 
     const tools = stageTools();
     registry = await startRegistry({ mode: "anonymous" });
     const image = `${registry.host}/filters/auth:mesh`;
-    const pushed = runFilterkit(["package", "filters/auth", "--out", join(scratch, "layout"), "--push", image]);
-    expect(pushed.code, pushed.err).toBe(0);
-    digest = /^WasmPlugin sha256: ([a-f0-9]{64})$/m.exec(pushed.out)?.[1] ?? "";
-    expect(digest, pushed.out).not.toBe("");
+    digest = pushFilter("auth", image, join(scratch, "layout"));
 
     writeFileSync(join(scratch, "auth.json"), JSON.stringify(PLUGIN_CONFIG));
     const plugin = runFilterkit(["istio", "filters/auth", "--image", image, "--namespace", NAMESPACE, "--selector", "app=demo",
@@ -69,26 +65,18 @@ describe("a WasmPlugin through Istio's control plane and pilot-agent to Envoy", 
     expect(plugin.code, plugin.err).toBe(0);
     wasmPlugin = parse(readFileSync(join(scratch, "wasmplugin.yaml"), "utf8")) as Record<string, unknown>;
 
-    upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"]], body: "hello from the workload" }));
-    await upstream.start("127.0.0.1");
+    upstream = await startWorkload();
     port = await freePort();
     writeFileSync(join(scratch, "mesh.yaml"), workloadResources({ namespace: NAMESPACE, name: "demo", labels: LABELS, port, upstreamPort: upstream.port }));
 
     xds = await startXdsServer(tools, [join(scratch, "mesh.yaml"), join(scratch, "wasmplugin.yaml")]);
     sidecar = await startSidecar(tools, { xdsPort: xds.port, namespace: NAMESPACE, podName: "demo-0", labels: LABELS });
     // ready: the filter loaded (its ECDS resource is in Envoy's config) and the listener is bound
-    await eventually("the auth filter in Envoy's ECDS config and the workload's listener", 90_000, async () => {
-      const ecds = await sidecar!.admin("/config_dump?resource=ecds_filters");
-      const listeners = await sidecar!.admin("/listeners");
-      return ecds.text.includes(ECDS_NAME) && listeners.text.includes(`127.0.0.1:${port}`) ? true : undefined;
-    }, context);
+    await untilServing(sidecar, [ECDS_NAME], port, context);
   }, 180_000);
 
   afterAll(async () => {
-    await sidecar?.stop();
-    await xds?.stop();
-    await upstream?.stop();
-    await registry?.stop();
+    await stopAll(sidecar, xds, upstream, registry);
     rmSync(scratch, { recursive: true, force: true });
   });
 
@@ -168,7 +156,7 @@ describe("a WasmPlugin through Istio's control plane and pilot-agent to Envoy", 
       return;
     }
     expect(status).toBe(200);
-    expect(body).toBe("hello from the workload");
+    expect(body).toBe(WORKLOAD_BODY);
     expect(upstream.received.length).toBe(before + 1);
     const got = upstream.received[before].headers;
     const value = (pairs: HeaderPairs, name: string) => pairs.filter(([k]) => k === name).map(([, v]) => v);

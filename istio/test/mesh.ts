@@ -23,8 +23,10 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer, type AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RecordingUpstream } from "@filterkit/envoy";
 import { request } from "undici";
 import { stringify } from "yaml";
+import { runFilterkit } from "../../cli/test/run-filterkit.ts";
 import type { IstioStageTools } from "./tools.ts";
 
 /** a port free on 127.0.0.1 now */
@@ -218,6 +220,39 @@ export function workloadResources(w: Workload): string {
       },
     },
   ].map((d) => stringify(d)).join("---\n");
+}
+
+/** The name Istio gives the ECDS resource of WasmPlugin namespace/name (pilot/pkg/model/extensions.go). */
+export const ecdsName = (namespace: string, name: string): string => `extensions.istio.io/trafficextension/${namespace}.${name}~istio-translated-wasmplugin`;
+
+/** `filterkit package filters/<filter> --push image` (the layout in `layoutDir`): the manifest digest it printed. */
+export function pushFilter(filter: string, image: string, layoutDir: string): string {
+  const r = runFilterkit(["package", `filters/${filter}`, "--out", layoutDir, "--push", image]);
+  const digest = /^WasmPlugin sha256: ([a-f0-9]{64})$/m.exec(r.out)?.[1];
+  if (r.code !== 0 || digest === undefined) throw new Error(`filterkit package ${filter} --push ${image} failed (${r.code}):\n${r.out}${r.err}`);
+  return digest;
+}
+
+/** The workload: answers every request 200 "hello from the workload", recording what it received. */
+export async function startWorkload(): Promise<RecordingUpstream> {
+  const upstream = new RecordingUpstream(() => ({ status: 200, headers: [["content-type", "text/plain"]], body: WORKLOAD_BODY }));
+  await upstream.start("127.0.0.1");
+  return upstream;
+}
+export const WORKLOAD_BODY = "hello from the workload";
+
+/** Waits until Envoy has every `ecds` resource (or text) in its ECDS config and listens on 127.0.0.1:port. */
+export async function untilServing(sidecar: Sidecar, ecds: string[], port: number, context: () => string): Promise<void> {
+  await eventually(`${ecds.join(", ")} in Envoy's ECDS config and its listener on ${port}`, 90_000, async () => {
+    const dump = (await sidecar.admin("/config_dump?resource=ecds_filters")).text;
+    const listeners = (await sidecar.admin("/listeners")).text;
+    return ecds.every((n) => dump.includes(n)) && listeners.includes(`127.0.0.1:${port}`) ? true : undefined;
+  }, context);
+}
+
+/** Stops what was started, in the order given (undefined: never started). */
+export async function stopAll(...parts: Array<{ stop(): Promise<void> } | undefined>): Promise<void> {
+  for (const p of parts) await p?.stop();
 }
 
 /** Polls `check` until it returns a value (not undefined), for `ms`; the error names `what`. */
