@@ -38,13 +38,22 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** A child process whose output is kept (the last 256 KiB) for failure messages. */
+/** A child process whose output is kept for failure messages (the last 256 KiB) and searched by
+ *  the tests (every line that matched a watched pattern, kept whole). */
 class Child {
   private out = "";
+  private partial = "";
+  private readonly lines: string[] = [];
   readonly exited: Promise<number | null>;
 
-  constructor(readonly name: string, readonly proc: ChildProcess) {
-    const keep = (b: Buffer) => { this.out = (this.out + b.toString("utf8")).slice(-256 * 1024); };
+  constructor(readonly name: string, readonly proc: ChildProcess, private readonly watched: RegExp) {
+    const keep = (b: Buffer) => {
+      const text = b.toString("utf8");
+      this.out = (this.out + text).slice(-256 * 1024);
+      const parts = (this.partial + text).split("\n");
+      this.partial = parts.pop() ?? "";
+      for (const line of parts) if (watched.test(line)) this.lines.push(line);
+    };
     proc.stdout?.on("data", keep);
     proc.stderr?.on("data", keep);
     this.exited = new Promise((resolve) => proc.on("exit", (code) => resolve(code)));
@@ -54,12 +63,17 @@ class Child {
     return this.out;
   }
 
-  /** resolves once `pattern` shows in the output; rejects if the process ends first or after `ms` */
-  async waitFor(pattern: RegExp, ms: number): Promise<void> {
+  /** the lines of the output that matched the watched pattern and `pattern` */
+  grep(pattern: RegExp): string[] {
+    return this.lines.filter((l) => pattern.test(l));
+  }
+
+  /** resolves once `times` watched lines match `pattern`; rejects if the process ends first or after `ms` */
+  async waitFor(pattern: RegExp, ms: number, times = 1): Promise<void> {
     const t0 = Date.now();
     let done = false;
     void this.exited.then(() => { done = true; });
-    while (!pattern.test(this.out)) {
+    while (this.grep(pattern).length < times) {
       if (done) throw new Error(`${this.name} exited (${this.proc.exitCode}) before printing ${pattern}:\n${this.out.slice(-8000)}`);
       if (Date.now() - t0 > ms) throw new Error(`${this.name} did not print ${pattern} within ${ms} ms:\n${this.out.slice(-8000)}`);
       await new Promise((r) => setTimeout(r, 50));
@@ -80,6 +94,8 @@ export interface XdsServer {
   /** Istio's debug handlers (/debug/configz, /debug/config_dump?proxyID=...) */
   debugPort: number;
   log(): string;
+  /** reads the files again and applies the difference (SIGHUP); resolves once the store holds it */
+  reload(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,9 +106,17 @@ export async function startXdsServer(tools: IstioStageTools, files: string[]): P
   const child = new Child("xds-server", spawn(join(tools.bin, "xds-server"), ["-listen", `127.0.0.1:${port}`, "-debug", `127.0.0.1:${debugPort}`, ...files], {
     env: { ...process.env, PILOT_ENABLE_METADATA_EXCHANGE: "false", PILOT_ENABLE_ALPN_FILTER: "false" },
     stdio: ["ignore", "pipe", "pipe"],
-  }));
-  await child.waitFor(/^xds-server: serving /m, 60_000);
-  return { port, debugPort, log: () => child.log(), stop: () => child.stop() };
+  }), /^xds-server: /);
+  await child.waitFor(/^xds-server: serving /, 60_000);
+  let reloads = 0;
+  const reload = async () => {
+    reloads++;
+    child.proc.kill("SIGHUP");
+    await child.waitFor(/^xds-server: (reloaded|reload failed)/, 30_000, reloads);
+    const last = child.grep(/^xds-server: (reloaded|reload failed)/)[reloads - 1];
+    if (last.startsWith("xds-server: reload failed")) throw new Error(last);
+  };
+  return { port, debugPort, log: () => child.log(), reload, stop: () => child.stop() };
 }
 
 export interface SidecarOptions {
@@ -108,6 +132,8 @@ export interface Sidecar {
   /** what is mounted at /var/lib/istio/data for the agent: the Wasm modules it pulled */
   dataDir: string;
   log(): string;
+  /** the agent's lines about Wasm (fetches, checksums, fallbacks) that match `pattern` */
+  grep(pattern: RegExp): string[];
   /** GET on Envoy's admin interface */
   admin(path: string): Promise<{ status: number; text: string }>;
   stop(): Promise<void>;
@@ -172,7 +198,7 @@ export async function startSidecar(tools: IstioStageTools, options: SidecarOptio
   const unshare = process.getuid?.() === 0 ? ["-m", "--propagation", "private"] : ["-r", "-m", "--propagation", "private"];
   const child = new Child("pilot-agent", spawn("unshare", [...unshare, "sh", "-c", MOUNT_DATA, "mount-data", dataDir, join(tools.bin, "pilot-agent"), "proxy", "sidecar"], {
     cwd, env, stdio: ["ignore", "pipe", "pipe"],
-  }));
+  }), /Envoy command: |\twasm\t|wasm|RBAC filter/);
   const admin = async (path: string) => {
     const r = await request(`http://127.0.0.1:${adminPort}${path}`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
     return { status: r.statusCode, text: await r.body.text() };
@@ -181,6 +207,7 @@ export async function startSidecar(tools: IstioStageTools, options: SidecarOptio
     adminPort,
     dataDir,
     log: () => child.log(),
+    grep: (pattern) => child.grep(pattern),
     admin,
     stop: async () => {
       await child.stop();
